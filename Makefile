@@ -1,0 +1,49 @@
+# The two commands: `make run` and `make test` (see README.md). Nothing else is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest bench docs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The app and its runtime dependencies.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Plus the test tools and the example plugin that lives in its own package under tests/.
+$(VENV)/.installed-test: $(VENV)/.installed tests/example_plugin/pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]" -e tests/example_plugin
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/clientele init
+	$(BIN)/clientele demo --if-empty
+	@echo "Admin login (e-mail password): $$(cat instance/admin-login.txt 2>/dev/null || echo 'see the output of clientele init above')"
+	@echo "Open http://127.0.0.1:5000"
+	$(BIN)/clientele run --host 127.0.0.1 --port 5000
+
+test: lint typecheck pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check core plugins tests bench
+	$(BIN)/ruff format --check core plugins tests bench
+
+typecheck: $(VENV)/.installed-test
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+docs: $(VENV)/.installed-test
+	$(BIN)/python -m core.docs_hooks docs/hooks.md
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

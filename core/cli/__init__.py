@@ -1,0 +1,290 @@
+"""The `clientele` command: set-up, database, plugins, users, worker, and each plugin's own group."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, NoAppException, ScriptInfo, shell_command, with_appcontext
+from sqlalchemy import func, select
+
+from core.config import ConfigError, load_config
+from core.db import db
+from core.models import ROLES, User
+from core.plugins import PluginError
+
+
+def _create_app_for_cli() -> Flask:
+    """The app without the migrations check (init and db upgrade must run before it passes)."""
+    from core import create_app
+
+    try:
+        return create_app(check_migrations=False)
+    except (PluginError, ConfigError) as error:
+        raise NoAppException(str(error)) from None
+
+
+class ClienteleGroup(FlaskGroup):
+    """FlaskGroup whose app commands (the plugins' groups) fail with one clear line."""
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        command = click.Group.get_command(self, ctx, name)
+        if command is not None:
+            return command
+        app = ctx.ensure_object(ScriptInfo).load_app()
+        if not current_app or current_app._get_current_object() is not app:  # type: ignore[attr-defined]
+            ctx.with_resource(app.app_context())
+        return app.cli.get_command(ctx, name)
+
+
+@click.group(
+    cls=ClienteleGroup,
+    create_app=_create_app_for_cli,
+    add_default_commands=False,
+    load_dotenv=False,
+)
+def main() -> None:
+    """Clientele: customers, products and orders, extended by plugins.
+
+    The config file is $CLIENTELE_CONFIG, else config/default.toml.
+    """
+
+
+main.add_command(shell_command)
+
+
+def check_schema_or_fail(app: Flask) -> None:
+    """Stop with the loader's message when migrations are missing."""
+    from core.migrate import check_schema
+
+    try:
+        check_schema(app)
+    except PluginError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def login_file(app: Flask) -> Path:
+    """Where `clientele init` keeps the generated admin login for `make run` to print."""
+    return Path(app.instance_path) / "admin-login.txt"
+
+
+@main.command("init")
+@click.option(
+    "--admin-email",
+    default="admin@example.com",
+    show_default=True,
+    help="E-mail of the first admin.",
+)
+@click.option(
+    "--admin-password", default=None, help="Password of the first admin (generated when left out)."
+)
+@with_appcontext
+def init_command(admin_email: str, admin_password: str | None) -> None:
+    """Create or upgrade the database and add the first admin if there is no user yet."""
+    from core.migrate import upgrade
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    upgrade(app, click.echo)
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Users exist already; no admin was added.")
+        return
+    password = admin_password or secrets.token_urlsafe(12)
+    user = User(email=admin_email.strip().lower(), name="Administrator", role="admin")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    path = login_file(app)
+    # On PostgreSQL with CLIENTELE_SECRET_KEY set nothing else has made the instance folder yet.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"{user.email} {password}\n")
+    path.chmod(0o600)
+    click.echo(f"Admin login: {user.email} / {password}  (also in {path})")
+
+
+@main.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def run_command(host: str, port: int) -> None:
+    """Serve the web pages with the development server (use gunicorn in production)."""
+    from werkzeug.serving import run_simple
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    check_schema_or_fail(app)
+    # Not app.run(): under a Flask CLI group it only prints a warning and returns.
+    run_simple(host, port, app, use_reloader=False, threaded=True)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database migrations: core and each enabled plugin have their own branch."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply core@head, then each enabled plugin's branch in dependency order."""
+    from core.migrate import upgrade
+
+    branches = upgrade(current_app._get_current_object(), click.echo)  # type: ignore[attr-defined]
+    click.echo(f"Database is up to date ({', '.join(branches)}).")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Show the revisions the database is at and whether each enabled branch is applied."""
+    from core.migrate import branch_states, current_revisions
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo("Database revisions: " + (", ".join(current_revisions(app)) or "(none)"))
+    for state in branch_states(app):
+        click.echo(
+            f"  {state.branch:<20} head {state.code_head}  {'applied' if state.applied else 'NOT APPLIED: run clientele db upgrade'}"
+        )
+
+
+@db_group.command("history")
+def db_history() -> None:
+    """List every known revision of every installed plugin."""
+    from core.migrate import history
+
+    for line in history():
+        click.echo(line)
+
+
+@main.group("plugins")
+def plugins_group() -> None:
+    """Installed plugins."""
+
+
+@plugins_group.command("list")
+def plugins_list() -> None:
+    """Show every installed plugin: available or enabled, version, depends, hooks it implements."""
+    from core.plugins._report import plugin_rows
+
+    try:
+        configured = load_config().core["plugins"]
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    enabled = _enabled_with_dependencies(configured)
+    for row in plugin_rows(enabled):
+        click.echo(
+            f"{row.name} {row.version} [{row.status}{' (' + row.reason + ')' if row.reason and row.reason != 'configured' else ''}]"
+        )
+        if row.summary:
+            click.echo(f"    {row.summary}")
+        if row.error:
+            click.echo(f"    error: {row.error}")
+        click.echo(
+            f"    depends: {', '.join(row.depends) or '-'}   uses: {', '.join(row.uses) or '-'}   ({row.distribution})"
+        )
+        click.echo(f"    hooks: {', '.join(row.hooks) or '-'}")
+
+
+def _enabled_with_dependencies(configured: list[str]) -> dict[str, str]:
+    """Configured names plus their dependencies, read from manifests (without loading an app)."""
+    from core.plugins._discovery import available_plugins, import_plugin
+
+    available = available_plugins()
+    enabled: dict[str, str] = {}
+    queue = [(name, "configured") for name in configured]
+    while queue:
+        name, reason = queue.pop(0)
+        if name in enabled or name not in available:
+            continue
+        enabled[name] = reason
+        try:
+            _, manifest = import_plugin(available[name])
+        except PluginError:
+            continue
+        queue += [(dependency, f"needed by {name}") for dependency in manifest.depends]
+    return enabled
+
+
+@main.group("users")
+def users_group() -> None:
+    """Staff users."""
+
+
+@users_group.command("add")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--name", default=None, help="Full name (default: the part of the e-mail before @).")
+@click.option("--password", default=None, help="Prompted for when left out.")
+@with_appcontext
+def users_add(email: str, role: str, name: str | None, password: str | None) -> None:
+    """Add a staff user, or update the role, name and password of an existing one."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        email = validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from None
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+    user = db.session.scalar(select(User).where(User.email == email))
+    created = user is None
+    user = user or User(email=email)
+    user.role = role
+    user.name = name or user.name or email.split("@")[0]
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"{'Added' if created else 'Updated'} {email} ({role}).")
+
+
+@main.command("worker")
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads running jobs.",
+)
+@click.option("--list", "list_only", is_flag=True, help="Only list the scheduled jobs.")
+@click.option(
+    "--no-periodic",
+    is_flag=True,
+    help="Only run jobs others queue (run_soon, mail); leave the schedule to one other worker.",
+)
+@with_appcontext
+def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
+    """Run scheduled jobs and deliver the outbox (Huey consumer; Redis if configured).
+
+    Cron times are in [clientele].timezone. Stop it with SIGINT (Ctrl-C, or KillSignal=SIGINT
+    under systemd): running jobs finish first. SIGTERM stops at once.
+    """
+    import logging
+
+    from core.jobs import WorkerError, collect_jobs, queue_description, start_worker
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        jobs = collect_jobs(app)
+    except PluginError as error:
+        raise click.ClickException(str(error)) from None
+    if list_only:
+        for job in jobs.values():
+            click.echo(f"{job.name:<40} {job.cron}")
+        return
+    check_schema_or_fail(app)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+    try:
+        consumer = start_worker(app, workers, periodic=not no_periodic)
+    except WorkerError as error:
+        raise click.ClickException(str(error)) from None
+    schedule = "no schedule (--no-periodic)" if no_periodic else f"{len(jobs)} scheduled job(s)"
+    click.echo(f"Worker started: {schedule}, queue on {queue_description(app)}.")
+    consumer.run()
+    click.echo("Worker stopped.")
+
+
+from core.cli import demo, transfer  # noqa: E402,F401  (they add their commands to main)

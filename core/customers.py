@@ -1,0 +1,176 @@
+"""Creating, editing and finding customers; the customer hooks run in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import Select, func, or_, select
+
+from core.db import db
+from core.models import Customer
+from core.phones import looks_like_phone, normalize_phone
+from core.plugins import run_hook
+
+#: Fields a person may set on a customer (the rest are derived or kept by the system).
+EDITABLE_FIELDS = (
+    "external_id",
+    "name",
+    "company",
+    "email",
+    "phone",
+    "country",
+    "region",
+    "city",
+    "channel",
+    "birthday",
+    "owner_id",
+    "tags",
+    "marketing_opt_out",
+    "notes",
+)
+
+SORTS = {
+    "name": func.lower(Customer.name),
+    "created": Customer.created_at,
+    "city": func.lower(Customer.city),
+    "channel": Customer.channel,
+}
+
+
+def default_region() -> str:
+    """The region phone numbers without a country code are read in."""
+    return str(current_app.config["CLIENTELE"]["default_region"])
+
+
+def normalize_tags(text: str) -> str:
+    """ "VIP, wholesale ,vip" → "vip,wholesale": lowercase, trimmed, unique, in order."""
+    seen: list[str] = []
+    for tag in re.split(r"[,;]", text or ""):
+        tag = tag.strip().lower()
+        if tag and tag not in seen:
+            seen.append(tag)
+    return ",".join(seen)
+
+
+def _clean(fields: dict[str, Any]) -> dict[str, Any]:
+    """Normalise typed values: trimmed strings, lowercase e-mail, upper country, tags, phone."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown customer field(s): {', '.join(sorted(unknown))}")
+    cleaned = dict(fields)
+    for key, value in cleaned.items():
+        if isinstance(value, str):
+            cleaned[key] = value.strip()
+    if "email" in cleaned:
+        cleaned["email"] = (cleaned["email"] or "").lower()
+    if "country" in cleaned:
+        cleaned["country"] = (cleaned["country"] or "").upper()
+    if "tags" in cleaned:
+        cleaned["tags"] = normalize_tags(cleaned["tags"] or "")
+    if "external_id" in cleaned:
+        cleaned["external_id"] = cleaned["external_id"] or None
+    return cleaned
+
+
+def _phone_region(customer: Customer) -> str:
+    """Read a customer's phone in their own country when known, else the company's region."""
+    return customer.country or default_region()
+
+
+def create_customer(**fields: Any) -> Customer:
+    """Add a customer and call customer_created; nothing is committed."""
+    cleaned = _clean(fields)
+    with db.session.begin_nested():
+        customer = Customer(**cleaned)
+        customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
+        db.session.add(customer)
+        db.session.flush()
+        run_hook("customer_created", customer=customer)
+    return customer
+
+
+def update_customer(customer: Customer, **fields: Any) -> dict[str, tuple[Any, Any]]:
+    """Change the given fields, call customer_updated with {field: (old, new)}; returns the changes."""
+    cleaned = _clean(fields)
+    changes = {
+        key: (getattr(customer, key), value)
+        for key, value in cleaned.items()
+        if getattr(customer, key) != value
+    }
+    if not changes:
+        return {}
+    with db.session.begin_nested():
+        for key, (_, new) in changes.items():
+            setattr(customer, key, new)
+        if "phone" in changes or "country" in changes:
+            customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
+        db.session.flush()
+        run_hook("customer_updated", customer=customer, changes=changes)
+    return changes
+
+
+@dataclass
+class CustomerFilters:
+    """What the customers list is narrowed by."""
+
+    query: str = ""
+    country: str = ""
+    region: str = ""
+    channel: str = ""
+    owner_id: int | None = None
+    tag: str = ""
+
+
+def search_statement(filters: CustomerFilters) -> Select[tuple[Customer]]:
+    """The customers matching the filters; the query matches name, company, e-mail or phone.
+
+    A query that looks like a phone number is normalised first, so "030 123 4567",
+    "+49 30 1234567" and "0049301234567" all find the same customer (indexed lookup).
+    """
+    statement = select(Customer)
+    text = filters.query.strip()
+    if text:
+        conditions = []
+        normalized = normalize_phone(text, default_region()) if looks_like_phone(text) else ""
+        if normalized:
+            conditions.append(Customer.phone_normalized == normalized)
+        elif looks_like_phone(text):
+            # Part of a number: match the digits anywhere (a scan, but rare).
+            digits = re.sub(r"\D", "", text).lstrip("0")
+            conditions.append(Customer.phone_normalized.like(f"%{digits}%"))
+        if not conditions:
+            pattern = f"%{text.lower()}%"
+            conditions += [
+                func.lower(Customer.name).like(pattern),
+                func.lower(Customer.company).like(pattern),
+                Customer.email.like(pattern),
+                Customer.external_id == text,
+            ]
+        statement = statement.where(or_(*conditions))
+    if filters.country:
+        statement = statement.where(Customer.country == filters.country.upper())
+    if filters.region:
+        statement = statement.where(Customer.region == filters.region)
+    if filters.channel:
+        statement = statement.where(Customer.channel == filters.channel)
+    if filters.owner_id:
+        statement = statement.where(Customer.owner_id == filters.owner_id)
+    if filters.tag:
+        statement = statement.where(("," + Customer.tags + ",").like(f"%,{filters.tag.lower()},%"))
+    return statement
+
+
+def distinct_values(column: Any) -> list[str]:
+    """The non-empty values of a customer column, sorted (for filter drop-downs)."""
+    return list(db.session.scalars(select(column).where(column != "").distinct().order_by(column)))
+
+
+def age_in_years(birthday: dt.date | None, on: dt.date) -> int | None:
+    """Completed years between birthday and on; None without a birthday."""
+    if birthday is None:
+        return None
+    return on.year - birthday.year - ((on.month, on.day) < (birthday.month, birthday.day))

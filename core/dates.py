@@ -1,0 +1,59 @@
+"""Today in the company's time zone, and calendar months as reporting periods."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def company_timezone() -> ZoneInfo:
+    """The [clientele].timezone of the current app (UTC outside an app)."""
+    name = current_app.config["CLIENTELE"]["timezone"] if has_app_context() else "UTC"
+    return ZoneInfo(name)
+
+
+def today() -> dt.date:
+    """Today's date where the company is."""
+    return dt.datetime.now(company_timezone()).date()
+
+
+def parse_period(text: str) -> tuple[dt.date, dt.date]:
+    """ "2026-03" → (2026-03-01, 2026-03-31); ValueError with a clear message otherwise."""
+    match = PERIOD_PATTERN.match(text.strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"'{text}' is not a period; write it as YYYY-MM, e.g. 2026-03")
+    year, month = int(match.group(1)), int(match.group(2))
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_of(day: dt.date) -> str:
+    """The YYYY-MM period a day falls in."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def next_period(period: str) -> str:
+    """The month after period ("2026-12" → "2027-01")."""
+    first, last = parse_period(period)
+    return period_of(last + dt.timedelta(days=1))
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day months later (clamped to the month's last day): 31 Jan + 1 → 28/29 Feb."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return dt.date(year, month + 1, min(day.day, last))
+
+
+def parse_date(text: str) -> dt.date:
+    """ "2026-03-31" → date; ValueError with a clear message otherwise."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date; write it as YYYY-MM-DD") from None

@@ -1,0 +1,59 @@
+"""The one Flask-SQLAlchemy instance every model uses, and per-dialect connection set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+
+#: Stable constraint names, so SQLite batch migrations can find and alter constraints.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose metadata carries the naming convention."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def is_sqlite(engine_or_connection: Any) -> bool:
+    """True when the bind talks to SQLite (some SQL differs, e.g. date functions)."""
+    return bool(engine_or_connection.dialect.name == "sqlite")
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
+    """Turn on foreign keys, WAL and a busy timeout for SQLite; leave transactions to SQLAlchemy.
+
+    pysqlite's own transaction handling breaks SAVEPOINT; with isolation_level None and an
+    explicit BEGIN (below) nested transactions behave as on PostgreSQL.
+    """
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_on_begin(connection: Any) -> None:
+    """Open the transaction ourselves on SQLite (see _sqlite_on_connect)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

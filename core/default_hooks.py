@@ -1,0 +1,215 @@
+"""The core's own hook implementations, registered like a plugin named "core" and called first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, current_app, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from core import dates
+from core.access import sees_only_own_orders, visible_orders
+from core.db import db
+from core.ledger import sales_movements
+from core.models import Customer, Order, OrderLine, OutboxMessage, User
+from core.orders import order_net_totals
+from core.plugins import Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
+
+ZERO = Decimal("0.00")
+ALL_ROLES = ("admin", "manager", "sales", "support", "marketing")
+
+
+@hookimpl
+def blueprints() -> list[Blueprint]:
+    """The core's pages."""
+    from core.views import admin, auth, customers, dashboard, orders, products, users
+
+    return [auth.bp, dashboard.bp, customers.bp, products.bp, orders.bp, users.bp, admin.bp]
+
+
+@hookimpl
+def permissions() -> list[Permission]:
+    """The core's permissions (docs/permissions.md has the full matrix)."""
+    return [
+        Permission("customers.view", "See customers", ALL_ROLES),
+        Permission("customers.create", "Create customers", ("manager", "sales", "support")),
+        Permission(
+            "customers.edit",
+            "Edit customers (sales: only their own)",
+            ("manager", "sales", "support"),
+        ),
+        Permission("products.view", "See products", ALL_ROLES),
+        Permission("products.edit", "Create and edit products", ("manager",)),
+        Permission(
+            "orders.view", "See orders (sales: only their own)", ("manager", "sales", "support")
+        ),
+        Permission("orders.create", "Create orders", ("manager", "sales")),
+        Permission(
+            "orders.confirm", "Confirm orders (sales: only their own)", ("manager", "sales")
+        ),
+        Permission("orders.cancel", "Cancel orders (sales: only their own)", ("manager", "sales")),
+        Permission("orders.refund", "Refund order lines", ("manager", "support")),
+        Permission("users.admin", "Manage staff users", ()),
+        Permission("plugins.admin", "See plugins and job runs", ()),
+    ]
+
+
+@hookimpl
+def nav_items(user: User) -> list[NavItem]:
+    """Links to the core's pages."""
+    return [
+        NavItem("Dashboard", "dashboard.index", None, 0),
+        NavItem("Customers", "customers.index", "customers.view", 10),
+        NavItem("Orders", "orders.index", "orders.view", 20),
+        NavItem("Products", "products.index", "products.view", 30),
+        NavItem("Users", "users.index", "users.admin", 900),
+        NavItem("Plugins", "admin.plugins", "plugins.admin", 910),
+    ]
+
+
+@hookimpl
+def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
+    """Orders the current user may see (placed, cancelled, refunded) and mail sent to the customer.
+
+    Order totals and refund days come from two grouped queries over the shown orders, not
+    from loading every line: a busy customer's 200 orders would otherwise load thousands.
+    """
+    orders = select(
+        Order.id,
+        Order.number,
+        Order.status,
+        Order.order_date,
+        Order.confirmed_at,
+        Order.cancelled_at,
+    ).where(Order.customer_id == customer.id)
+    if current_user and current_user.is_authenticated:
+        orders = visible_orders(orders, current_user)
+    if since is not None:
+        orders = orders.where(Order.created_at >= since)
+    rows = db.session.execute(orders.order_by(Order.id.desc()).limit(200)).all()
+    nets, refund_days = _order_nets_and_refund_days([row.id for row in rows])
+    events = []
+    for row in rows:
+        url = url_for("orders.detail", order_id=row.id)
+        day = dt.datetime.combine(row.order_date, dt.time())
+        events.append(
+            TimelineEvent(
+                row.confirmed_at or day,
+                "order",
+                f"Order {row.number} ({row.status})",
+                f"{nets.get(row.id, ZERO)} net",
+                url,
+            )
+        )
+        if row.cancelled_at:
+            events.append(
+                TimelineEvent(row.cancelled_at, "order", f"Order {row.number} cancelled", "", url)
+            )
+        for refund_day in sorted(refund_days.get(row.id, ())):
+            events.append(
+                TimelineEvent(
+                    dt.datetime.combine(refund_day, dt.time(12)),
+                    "refund",
+                    f"Refund on order {row.number}",
+                    "",
+                    url,
+                )
+            )
+    messages = select(OutboxMessage).where(OutboxMessage.customer_id == customer.id)
+    if since is not None:
+        messages = messages.where(OutboxMessage.created_at >= since)
+    for message in db.session.scalars(messages.order_by(OutboxMessage.id.desc()).limit(200)):
+        events.append(
+            TimelineEvent(
+                message.created_at,
+                "mail",
+                f"E-mail: {message.subject}",
+                f"{message.category}, {message.status}",
+            )
+        )
+    return events
+
+
+def _order_nets_and_refund_days(
+    order_ids: list[int],
+) -> tuple[dict[int, Decimal], dict[int, set[dt.date]]]:
+    """{order id: sum of its line nets} and {order id: its refund days}, in two queries."""
+    if not order_ids:
+        return {}, {}
+    nets = order_net_totals(order_ids)
+    refund_days: dict[int, set[dt.date]] = {}
+    for order_id, refund_day in db.session.execute(
+        select(OrderLine.order_id, OrderLine.refunded_on)
+        .where(OrderLine.order_id.in_(order_ids), OrderLine.refunded_on.is_not(None))
+        .distinct()
+    ):
+        if refund_day is not None:  # excluded by the query; narrows the type
+            refund_days.setdefault(order_id, set()).add(refund_day)
+    return nets, refund_days
+
+
+@hookimpl
+def dashboard_widgets(user: User) -> list[Widget]:
+    """This month's figures, recent orders, and the outbox for admins."""
+    widgets = []
+    if user.can("orders.view"):
+        widgets.append(
+            Widget("This month", "widgets/month.html", _month_figures(user), order=0, width=6)
+        )
+        recent = visible_orders(select(Order), user).order_by(Order.id.desc()).limit(8)
+        widgets.append(
+            Widget(
+                "Recent orders",
+                "widgets/recent_orders.html",
+                {"orders": list(db.session.scalars(recent))},
+                order=1,
+                width=6,
+            )
+        )
+    if user.can("plugins.admin"):
+        counts = dict(
+            db.session.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            ).all()
+        )
+        context = {
+            "pending": counts.get("pending", 0),
+            "failed": counts.get("failed", 0),
+            "smtp": bool(current_app.config["CLIENTELE"]["smtp_host"]),
+        }
+        widgets.append(Widget("Outbox", "widgets/outbox.html", context, order=900, width=4))
+    return widgets
+
+
+def _month_figures(user: User) -> dict[str, Any]:
+    """Orders, net and profit this month so far (own sales for salespeople), after refunds."""
+    today = dates.today()
+    start = today.replace(day=1)
+    movements = sales_movements(start, today)
+    statement = select(
+        func.count(func.distinct(movements.c.order_id)).filter(movements.c.sign > 0),
+        func.coalesce(func.sum(movements.c.net), 0),
+        func.coalesce(func.sum(movements.c.cost), 0),
+    )
+    own = sees_only_own_orders(user)
+    if own:
+        statement = statement.where(movements.c.salesperson_id == user.id)
+    orders, net, cost = db.session.execute(statement).one()
+    return {
+        "orders": orders,
+        "net": net,
+        "profit": None if user.role == "support" else net - cost,
+        "period": dates.period_of(today),
+        "scope": "Your sales" if own else "All sales",
+    }
+
+
+@hookimpl
+def scheduled_jobs() -> list[Job]:
+    """Deliver the outbox every minute."""
+    from core.jobs import core_jobs
+
+    return core_jobs()

@@ -1,0 +1,82 @@
+"""`clientele demo`: a believable company, the same for the same seed, then each plugin's demo data.
+
+    written = fill_database(DemoOptions(seed=7), today=dates.today())
+    db.session.commit()
+
+The plan (core.demo.plan) is pure generation from the seed; core.demo.writing writes it
+through core.customers and core.orders, so every plugin's hooks run as in the app; then
+each enabled plugin's seed_demo(session, rng) is called in dependency order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+
+from werkzeug.security import generate_password_hash
+
+from core.db import db
+from core.demo.plan import Plan, make_plan
+from core.demo.writing import Written, write_plan
+from core.importing.base import Progress
+from core.plugins import PluginError, call_each, plugin_system
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DemoOptions",
+    "Plan",
+    "Written",
+    "fill_database",
+    "make_plan",
+    "seed_plugins",
+]
+
+#: The password of every demo user (printed by the command; the admin keeps theirs).
+DEMO_PASSWORD = "demo-password"
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """How big the demo company is and which seed draws it."""
+
+    customers: int = 300
+    orders: int = 1000
+    seed: int = 7
+
+
+def fill_database(
+    options: DemoOptions, today: dt.date, progress: Progress | None = None
+) -> Written:
+    """Write the demo company for options ending today, then the plugins' demo data; nothing is committed."""
+    plan = make_plan(options.seed, options.customers, options.orders, today)
+    written = write_plan(plan, generate_password_hash(DEMO_PASSWORD), progress)
+    seed_plugins(random.Random(f"clientele-demo-plugins:{options.seed}"))
+    db.session.flush()
+    return written
+
+
+def seed_plugins(rng: random.Random) -> list[str]:
+    """Call every enabled plugin's seed_demo in dependency order; returns the plugins called.
+
+    A plugin that raises stops the demo with a PluginError naming it (the caller rolls back).
+    """
+    pm = plugin_system().pm
+    names = [
+        impl.plugin_name
+        for impl in reversed(pm.hook.seed_demo.get_hookimpls())
+        if not (impl.hookwrapper or impl.wrapper)
+    ]
+    results = call_each(pm, "seed_demo", session=db.session, rng=rng)
+    called: list[str] = []
+    for name in names:
+        try:
+            next(results)
+        except StopIteration:
+            break
+        except Exception as error:
+            raise PluginError(
+                name, f"seed_demo failed: {type(error).__name__}: {error}", "Nothing was saved."
+            ) from error
+        called.append(name)
+    return called

@@ -1,0 +1,59 @@
+"""Sales movements: the money rules as one set-based SQL building block every report can group.
+
+A confirmed line is a movement of +net / +cost on its order date. A refunded line is, in
+addition, a movement of −net / −cost on its refund date, so it counts in the period of the
+sale and negatively in the period of the refund. Draft and cancelled orders count nowhere.
+Group the movements by customer, salesperson, product or day to get any total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy.sql import Subquery
+
+from core.models import Order, OrderLine
+
+COUNTED_STATUSES = ("confirmed", "refunded")
+
+
+def _branch(day_column: Any, sign: int, start: dt.date | None, end: dt.date | None) -> Select[Any]:
+    """One side of the movements: sales (sign +1, on the order date) or refunds (−1, on the refund date)."""
+    statement = (
+        select(
+            OrderLine.id.label("line_id"),
+            Order.id.label("order_id"),
+            Order.customer_id.label("customer_id"),
+            Order.salesperson_id.label("salesperson_id"),
+            OrderLine.product_id.label("product_id"),
+            day_column.label("day"),
+            (OrderLine.net_amount * sign).label("net"),
+            (OrderLine.cost_amount * sign).label("cost"),
+            literal(sign).label("sign"),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.status.in_(COUNTED_STATUSES))
+    )
+    if sign < 0:
+        statement = statement.where(OrderLine.refunded_on.is_not(None))
+    if start is not None:
+        statement = statement.where(day_column >= start)
+    if end is not None:
+        statement = statement.where(day_column <= end)
+    return statement
+
+
+def sales_movements(
+    start: dt.date | None = None, end: dt.date | None = None, refunds: bool = True
+) -> Subquery:
+    """Every sale and refund movement with day in [start, end] (both optional), as a subquery.
+
+    Columns: line_id, order_id, customer_id, salesperson_id, product_id, day, net, cost, sign.
+    The date filters sit inside each branch so indexes on order_date / refunded_on are used.
+    """
+    sales = _branch(Order.order_date, 1, start, end)
+    if not refunds:
+        return sales.subquery("movements")
+    return union_all(sales, _branch(OrderLine.refunded_on, -1, start, end)).subquery("movements")

@@ -1,0 +1,74 @@
+"""The money rules every part of Clientele computes with (restated with examples in docs/money.md).
+
+For an order line:
+    net    = round(quantity × unit_price × (1 − discount))
+    cost   = round(quantity × unit_cost)
+    profit = net − cost
+round is to the cent, half up. Margin is profit / net, exact, and None when net is 0.
+Totals are sums of the rounded line figures; the margin of a group is its total profit
+over its total net, never an average of line margins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """Round to the cent, half up (away from zero for negative amounts: −0.005 → −0.01)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:
+    """round(quantity × unit_price × (1 − discount))."""
+    return round_money(quantity * unit_price * (1 - discount))
+
+
+def line_cost(quantity: Decimal, unit_cost: Decimal) -> Decimal:
+    """round(quantity × unit_cost)."""
+    return round_money(quantity * unit_cost)
+
+
+def margin(profit: Decimal, net: Decimal) -> Decimal | None:
+    """profit / net, exact (not rounded); None when net is 0."""
+    if not net:
+        return None
+    return profit / net
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """Sum of already rounded amounts, as a two-place Decimal."""
+    return sum(amounts, ZERO)
+
+
+def parse_money(text: str) -> Decimal:
+    """Read a typed amount ("1,234.50", "12.3") as a two-place Decimal; ValueError if it is not one."""
+    cleaned = text.strip().replace(",", "").replace(" ", "")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"'{text}' is not an amount") from None
+    if not value.is_finite():
+        raise ValueError(f"'{text}' is not an amount")
+    if value != value.quantize(CENT):
+        raise ValueError(f"'{text}' has more than two decimals")
+    return value.quantize(CENT)
+
+
+def format_money(amount: Decimal | None, currency: str = "") -> str:
+    """1234.5 → "1,234.50" (with the currency code after it when given); None → "–"."""
+    if amount is None:
+        return "–"
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def format_percent(fraction: Decimal | None, places: int = 1) -> str:
+    """0.4123 → "41.2 %"; None → "–"."""
+    if fraction is None:
+        return "–"
+    return f"{(fraction * 100):.{places}f} %"

@@ -1,0 +1,183 @@
+"""The one place that creates orders and changes their status: confirm, cancel, refund.
+
+Every state change runs in a SAVEPOINT together with the order hooks, so a plugin that
+raises rolls the whole change back and nothing is half-written; the caller commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from core import dates
+from core.db import db
+from core.models import Customer, Order, OrderLine, Product, User, utcnow
+from core.money import line_cost, line_net
+from core.plugins import run_hook
+
+ZERO = Decimal("0")
+
+
+class OrderError(Exception):
+    """An order action is not allowed or the input is wrong; the message is for the user."""
+
+
+@dataclass
+class LineInput:
+    """A line as typed: product, quantity, price (None = list price) and discount fraction."""
+
+    product: Product
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount: Decimal = ZERO
+
+
+def check_line(line: LineInput, position: int) -> None:
+    """Raise OrderError saying what is wrong with a line."""
+    where = f"Line {position}"
+    if line.quantity is None or line.quantity <= 0:
+        raise OrderError(f"{where}: quantity must be more than 0.")
+    if line.unit_price is not None and line.unit_price < 0:
+        raise OrderError(f"{where}: the price cannot be negative.")
+    if line.discount is None or not ZERO <= line.discount <= 1:
+        raise OrderError(f"{where}: the discount is a fraction between 0 and 1 (0.15 = 15 %).")
+
+
+def next_order_number() -> str:
+    """The next free order number, "SO-000001" style."""
+    highest = db.session.scalar(select(func.max(Order.id))) or 0
+    number = highest + 1
+    while db.session.scalar(select(Order.id).where(Order.number == f"SO-{number:06d}")) is not None:
+        number += 1
+    return f"SO-{number:06d}"
+
+
+def order_net_totals(order_ids: Sequence[int]) -> dict[int, Decimal]:
+    """{order id: sum of its lines' rounded nets} in one grouped query (orders without lines are absent).
+
+    For pages listing many orders: Order.net_total would load every line of every order.
+    """
+    if not order_ids:
+        return {}
+    totals = (
+        select(OrderLine.order_id, func.sum(OrderLine.net_amount))
+        .where(OrderLine.order_id.in_(list(order_ids)))
+        .group_by(OrderLine.order_id)
+    )
+    return dict(db.session.execute(totals).all())
+
+
+def create_order(
+    customer: Customer,
+    salesperson: User | None,
+    lines: Sequence[LineInput],
+    order_date: dt.date | None = None,
+    number: str | None = None,
+    notes: str = "",
+) -> Order:
+    """Create a draft order with its lines (nothing is committed)."""
+    if not lines:
+        raise OrderError("An order needs at least one line.")
+    for position, line in enumerate(lines, start=1):
+        check_line(line, position)
+        if not line.product.active:
+            raise OrderError(f"Line {position}: {line.product.sku} is no longer sold.")
+    number = (number or "").strip() or next_order_number()
+    if db.session.scalar(select(Order.id).where(Order.number == number)) is not None:
+        raise OrderError(f"Order number {number} is already taken.")
+    order = Order(
+        number=number,
+        customer=customer,
+        salesperson=salesperson,
+        order_date=order_date or dates.today(),
+        status="draft",
+        notes=notes,
+    )
+    order.lines = [_order_line(line, position) for position, line in enumerate(lines, start=1)]
+    db.session.add(order)
+    db.session.flush()
+    return order
+
+
+def _order_line(line: LineInput, position: int) -> OrderLine:
+    """An OrderLine with its net worked out by the money rules."""
+    price = line.product.list_price if line.unit_price is None else line.unit_price
+    return OrderLine(
+        product=line.product,
+        position=position,
+        quantity=line.quantity,
+        unit_price=price,
+        discount=line.discount,
+        net_amount=line_net(line.quantity, price, line.discount),
+    )
+
+
+def confirm(order: Order) -> Order:
+    """Confirm a draft: snapshot each line's unit cost, then call order_confirmed in the same transaction."""
+    if order.status != "draft":
+        raise OrderError(f"Order {order.number} is {order.status}; only a draft can be confirmed.")
+    if not order.lines:
+        raise OrderError(f"Order {order.number} has no lines.")
+    with db.session.begin_nested():
+        for line in order.lines:
+            line.unit_cost = line.product.unit_cost
+            line.cost_amount = line_cost(line.quantity, line.unit_cost)
+        order.status = "confirmed"
+        order.confirmed_at = utcnow()
+        db.session.flush()
+        run_hook("order_confirmed", order=order)
+    return order
+
+
+def cancel(order: Order) -> Order:
+    """Cancel a draft or confirmed order (not one with refunds), then call order_cancelled."""
+    if order.status not in ("draft", "confirmed"):
+        raise OrderError(f"Order {order.number} is {order.status}; it cannot be cancelled.")
+    if any(line.refunded_on for line in order.lines):
+        raise OrderError(
+            f"Order {order.number} has refunded lines; refund the rest instead of cancelling."
+        )
+    with db.session.begin_nested():
+        order.status = "cancelled"
+        order.cancelled_at = utcnow()
+        db.session.flush()
+        run_hook("order_cancelled", order=order)
+    return order
+
+
+def refund(
+    order: Order, lines: Sequence[OrderLine] | None = None, on: dt.date | None = None
+) -> list[OrderLine]:
+    """Refund some lines (all remaining when None) of a confirmed order, dated ``on`` (default today).
+
+    Refunded lines count negatively in the period of the refund date. When no line is left
+    unrefunded the order's status becomes "refunded". Then order_refunded is called.
+    """
+    if order.status != "confirmed":
+        raise OrderError(
+            f"Order {order.number} is {order.status}; only a confirmed order can be refunded."
+        )
+    open_lines = [line for line in order.lines if line.refunded_on is None]
+    chosen = list(open_lines if lines is None else lines)
+    if not chosen:
+        raise OrderError("Choose at least one line to refund.")
+    for line in chosen:
+        if line.order_id != order.id:
+            raise OrderError(f"That line does not belong to order {order.number}.")
+        if line.refunded_on is not None:
+            raise OrderError(f"Line {line.position} was already refunded on {line.refunded_on}.")
+    refund_date = on or dates.today()
+    if refund_date < order.order_date:
+        raise OrderError(f"A refund cannot be dated before the order ({order.order_date}).")
+    with db.session.begin_nested():
+        for line in chosen:
+            line.refunded_on = refund_date
+        if all(line.refunded_on for line in order.lines):
+            order.status = "refunded"
+        db.session.flush()
+        run_hook("order_refunded", order=order, lines=chosen)
+    return chosen

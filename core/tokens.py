@@ -1,0 +1,32 @@
+"""Signed tokens for public links (survey, unsubscribe): tamper-proof, purpose-bound, expiring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class TokenError(Exception):
+    """The token is forged, for another purpose, or expired; the message says which, for the page."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    """A serializer keyed by the app's secret and salted with the purpose (a survey token is no unsubscribe token)."""
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"clientele.{purpose}")
+
+
+def sign(purpose: str, payload: Any) -> str:
+    """A URL-safe token carrying payload (JSON-serialisable) for the given purpose."""
+    return _serializer(purpose).dumps(payload)
+
+
+def unsign(purpose: str, token: str, max_age_seconds: int | None = None) -> Any:
+    """The payload of a token made by sign(purpose, ...); TokenError when forged or too old."""
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired:
+        raise TokenError("This link has expired.") from None
+    except BadSignature:
+        raise TokenError("This link is not valid.") from None

@@ -1,0 +1,261 @@
+"""Customer pages: the searchable list, the customer page, create and edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
+from werkzeug.wrappers import Response
+
+from core import customers as customer_service
+from core.access import can_edit_customer, sees_only_own_orders, visible_orders
+from core.auth import permission_required, require
+from core.db import db
+from core.forms import CustomerForm
+from core.ledger import sales_movements
+from core.models import Customer, Order, User
+from core.orders import order_net_totals
+from core.plugins import PluginError, TimelineEvent, display_hook
+from core.views.common import badge_results, get_or_404, int_arg, paginate, sorting
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+ORDER_HISTORY_ROWS = 20
+TIMELINE_DAYS = 365
+
+
+@bp.route("/")
+@permission_required("customers.view")
+def index() -> str:
+    """The customers list: search by name, e-mail or phone (any format), filters, sort, pages."""
+    filters = customer_service.CustomerFilters(
+        query=request.args.get("q", ""),
+        country=request.args.get("country", ""),
+        region=request.args.get("region", ""),
+        channel=request.args.get("channel", ""),
+        owner_id=int_arg("owner"),
+        tag=request.args.get("tag", ""),
+    )
+    sort, direction, order_by = sorting(customer_service.SORTS, "name")
+    page = paginate(customer_service.search_statement(filters).order_by(order_by, Customer.id))
+    customers = list(page.items)
+    return render_template(
+        "customers/list.html",
+        title="Customers",
+        page=page,
+        customers=customers,
+        filters=filters,
+        sort=sort,
+        direction=direction,
+        badges=badge_results(customers),
+        order_facts=_order_facts([customer.id for customer in customers]),
+        countries=customer_service.distinct_values(Customer.country),
+        regions=customer_service.distinct_values(Customer.region),
+        channels=customer_service.distinct_values(Customer.channel),
+        owners=_owners(),
+    )
+
+
+def _order_facts(customer_ids: list[int]) -> dict[int, tuple[int, dt.date | None]]:
+    """{customer id: (confirmed or refunded orders, last order date)} for one page, in one query."""
+    if not customer_ids:
+        return {}
+    statement = (
+        select(Order.customer_id, func.count(Order.id), func.max(Order.order_date))
+        .where(Order.customer_id.in_(customer_ids), Order.status.in_(("confirmed", "refunded")))
+        .group_by(Order.customer_id)
+    )
+    return {row[0]: (row[1], row[2]) for row in db.session.execute(statement)}
+
+
+def _owners() -> list[User]:
+    """Staff who can own customers (for filters and the form)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_(("sales", "manager", "admin")))
+            .order_by(User.name)
+        )
+    )
+
+
+@bp.route("/<customer_id>")
+@permission_required("customers.view")
+def detail(customer_id: str) -> str:
+    """The customer page: facts, badges, timeline, order history with totals, plugin panels."""
+    customer = get_or_404(Customer, customer_id)
+    orders_statement = visible_orders(
+        select(Order).where(Order.customer_id == customer.id), current_user
+    )
+    # Net totals in one grouped query rather than loading every line of the 20 orders.
+    recent_orders = list(
+        db.session.scalars(
+            orders_statement.options(lazyload(Order.lines))
+            .order_by(Order.order_date.desc(), Order.id.desc())
+            .limit(ORDER_HISTORY_ROWS)
+        )
+    )
+    show_all = request.args.get("timeline") == "all"
+    since = None if show_all else dt.datetime.now() - dt.timedelta(days=TIMELINE_DAYS)
+    return render_template(
+        "customers/detail.html",
+        title=customer.name,
+        customer=customer,
+        badges=badge_results([customer])[customer.id],
+        recent_orders=recent_orders,
+        recent_nets=order_net_totals([order.id for order in recent_orders]),
+        order_totals=_order_totals(customer.id),
+        timeline=_timeline(customer, since),
+        timeline_all=show_all,
+        panels=_panels(customer),
+        can_edit=can_edit_customer(current_user, customer),
+    )
+
+
+def _order_totals(customer_id: int) -> dict[str, Any]:
+    """Order count and net / cost / profit after refunds over the orders the user may see (one query)."""
+    movements = sales_movements()
+    statement = select(
+        func.count(func.distinct(movements.c.order_id)),
+        func.coalesce(func.sum(movements.c.net), 0),
+        func.coalesce(func.sum(movements.c.cost), 0),
+        func.coalesce(-func.sum(movements.c.net).filter(movements.c.sign < 0), 0),
+    ).where(movements.c.customer_id == customer_id)
+    if sees_only_own_orders(current_user):
+        statement = statement.where(movements.c.salesperson_id == current_user.id)
+    count, net, cost, refunded = db.session.execute(statement).one()
+    return {"orders": count, "net": net, "cost": cost, "profit": net - cost, "refunded": refunded}
+
+
+def _timeline(
+    customer: Customer, since: dt.datetime | None
+) -> list[tuple[str, TimelineEvent | str]]:
+    """Every plugin's timeline entries merged newest first; failures kept as (plugin, error)."""
+    events: list[tuple[str, TimelineEvent]] = []
+    errors: list[tuple[str, str]] = []
+    for result in display_hook("customer_timeline", customer=customer, since=since):
+        if result.error:
+            errors.append((result.plugin, result.error))
+        else:
+            events += [(result.plugin, event) for event in result.value or []]
+    events.sort(key=lambda pair: pair[1].at, reverse=True)
+    return [*errors, *events]
+
+
+def _panels(customer: Customer) -> list[tuple[str, Any]]:
+    """Plugin panels sorted by (order, plugin); a failing plugin gives (plugin, error text)."""
+    panels: list[tuple[int, str, Any]] = []
+    for result in display_hook("customer_panels", customer=customer, user=current_user):
+        if result.error:
+            panels.append((0, result.plugin, result.error))
+            continue
+        for panel in result.value or []:
+            panels.append((panel.order, result.plugin, panel))
+    panels.sort(key=lambda item: (item[0], item[1]))
+    return [(plugin, panel) for _, plugin, panel in panels]
+
+
+def _customer_form(customer: Customer | None = None) -> CustomerForm:
+    """The form with the owner choices filled in."""
+    from core.customers import default_region
+
+    form = CustomerForm(obj=customer, default_region=default_region())
+    form.owner_id.choices = [(0, "— nobody —")] + [
+        (user.id, f"{user.name} ({user.role})") for user in _owners()
+    ]
+    if customer is None and request.method == "GET" and current_user.role == "sales":
+        form.owner_id.data = current_user.id
+    return form
+
+
+def _form_fields(form: CustomerForm) -> dict[str, Any]:
+    """The service's field values from a validated form."""
+    fields = {name: getattr(form, name).data for name in customer_service.EDITABLE_FIELDS}
+    fields["owner_id"] = fields["owner_id"] or None
+    for name in (
+        "company",
+        "email",
+        "phone",
+        "country",
+        "region",
+        "city",
+        "channel",
+        "tags",
+        "notes",
+        "external_id",
+    ):
+        fields[name] = fields[name] or ""
+    return fields
+
+
+def _external_id_taken(form: CustomerForm, customer: Customer | None) -> bool:
+    """Flag a duplicate external ID on the form (it must be unique)."""
+    external_id = (form.external_id.data or "").strip()
+    if not external_id:
+        return False
+    other = db.session.scalar(select(Customer.id).where(Customer.external_id == external_id))
+    if other is not None and (customer is None or other != customer.id):
+        form.external_id.errors = [
+            *form.external_id.errors,
+            f"Customer {other} already has this external ID.",
+        ]
+        return True
+    return False
+
+
+def _owner_allowed(form: CustomerForm) -> bool:
+    """Salespeople may only give customers to themselves (or leave them unowned)."""
+    if current_user.role == "sales" and form.owner_id.data not in (0, None, current_user.id):
+        form.owner_id.errors = [*form.owner_id.errors, "You can only assign customers to yourself."]
+        return False
+    return True
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("customers.create")
+def create() -> str | Response:
+    """Create a customer."""
+    form = _customer_form()
+    if form.validate_on_submit() and not _external_id_taken(form, None) and _owner_allowed(form):
+        try:
+            customer = customer_service.create_customer(**_form_fields(form))
+            db.session.commit()
+        except PluginError as error:
+            db.session.rollback()
+            flash(f"Nothing was saved: {error}", "error")
+        else:
+            flash(f"Customer {customer.name} created.", "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id))
+    return render_template("customers/form.html", form=form, customer=None, title="New customer")
+
+
+@bp.route("/<customer_id>/edit", methods=["GET", "POST"])
+@permission_required("customers.edit")
+def edit(customer_id: str) -> str | Response:
+    """Edit a customer the user may edit."""
+    customer = get_or_404(Customer, customer_id)
+    require(can_edit_customer(current_user, customer))
+    form = _customer_form(customer)
+    if request.method == "GET":
+        form.owner_id.data = customer.owner_id or 0
+    if (
+        form.validate_on_submit()
+        and not _external_id_taken(form, customer)
+        and _owner_allowed(form)
+    ):
+        try:
+            changes = customer_service.update_customer(customer, **_form_fields(form))
+            db.session.commit()
+        except PluginError as error:
+            db.session.rollback()
+            flash(f"Nothing was saved: {error}", "error")
+        else:
+            flash("Saved." if changes else "Nothing changed.", "success")
+            return redirect(url_for("customers.detail", customer_id=customer.id))
+    return render_template(
+        "customers/form.html", form=form, customer=customer, title=f"Edit {customer.name}"
+    )

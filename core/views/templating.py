@@ -1,0 +1,155 @@
+"""What every page shares: filters, the navigation, error pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, Response, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from core.money import format_money, format_percent
+from core.phones import display_phone
+from core.plugins import CORE, HookResult, NavItem, display_hook
+from core.views import charts
+
+
+def nav_entries() -> list[HookResult]:
+    """The nav items the current user may see, sorted by (order, label); failures kept as errors."""
+    if "nav_entries" in g:
+        return list(g.nav_entries)
+    entries: list[HookResult] = []
+    if current_user.is_authenticated:
+        for result in display_hook("nav_items", user=current_user):
+            if result.error:
+                entries.append(result)
+                continue
+            for item in result.value or []:
+                if item.permission is None or current_user.can(item.permission):
+                    entries.append(HookResult(result.plugin, item))
+    entries.sort(
+        key=lambda entry: (
+            (entry.value.order, entry.value.label)
+            if isinstance(entry.value, NavItem)
+            else (10_000, entry.plugin)
+        )
+    )
+    g.nav_entries = entries
+    return entries
+
+
+def nav_menu() -> list[tuple[str | None, list[HookResult]]]:
+    """The nav entries as menus: core links stand alone; a plugin with several links gets one dropdown.
+
+    Each menu is (title, entries); the title is None for a single link. A dropdown sits where
+    its plugin's first link would be, and is titled after the plugin ("service_desk" → "Service desk").
+    """
+    menus: list[tuple[str | None, list[HookResult]]] = []
+    by_plugin: dict[str, list[HookResult]] = {}
+    for entry in nav_entries():
+        if entry.error or entry.plugin == CORE:
+            menus.append((None, [entry]))
+        elif entry.plugin in by_plugin:
+            by_plugin[entry.plugin].append(entry)
+        else:
+            by_plugin[entry.plugin] = [entry]
+            menus.append((entry.plugin.replace("_", " ").capitalize(), by_plugin[entry.plugin]))
+    return [(title if len(entries) > 1 else None, entries) for title, entries in menus]
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    arguments = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None:
+            arguments.pop(key, None)
+        else:
+            arguments[key] = str(value)
+    return f"{request.path}?{urlencode(arguments)}" if arguments else request.path
+
+
+def money_filter(amount: Decimal | None, currency: bool = False) -> str:
+    """Jinja: 1234.5 → "1,234.50" (with the company currency when asked)."""
+    from flask import current_app
+
+    return format_money(amount, current_app.config["CLIENTELE"]["currency"] if currency else "")
+
+
+def date_filter(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
+    """Jinja: a date as 2026-03-31 (and 14:05 when with_time)."""
+    if value is None:
+        return "–"
+    if isinstance(value, dt.datetime) and with_time:
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+def init_app(app: Flask) -> None:
+    """Install filters, globals and error handlers on the app."""
+    app.jinja_env.filters.update(
+        money=money_filter,
+        percent=format_percent,
+        phone=display_phone,
+        date=date_filter,
+    )
+    app.jinja_env.globals.update(
+        nav_entries=nav_entries,
+        nav_menu=nav_menu,
+        url_with=url_with,
+        bar_chart=charts.bar_chart,
+        line_chart=charts.line_chart,
+    )
+
+    @app.context_processor
+    def company() -> dict[str, Any]:
+        settings = app.config["CLIENTELE"]
+        return {"company_name": settings["company"], "currency": settings["currency"]}
+
+    def error_page(status: int, title: str, message: str) -> tuple[str, int]:
+        return render_template(
+            "errors/error.html", status=status, title=title, message=message
+        ), status
+
+    @app.errorhandler(403)
+    def forbidden(_: Exception) -> tuple[str, int]:
+        return error_page(
+            403, "Not allowed", "Your role does not allow this. Ask an admin if you need it."
+        )
+
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> tuple[str, int]:
+        return error_page(404, "Not found", "There is nothing at this address, or it was removed.")
+
+    @app.errorhandler(400)
+    def bad_request(error: Exception) -> tuple[str, int]:
+        description = getattr(error, "description", "")
+        return error_page(400, "Bad request", str(description) or "The request was not understood.")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
+        return error_page(
+            400, "Form expired", f"{error.description} Reload the page and try again."
+        )
+
+    @app.errorhandler(413)
+    def too_large(_: Exception) -> tuple[str, int]:
+        return error_page(413, "File too large", "The upload is larger than the server accepts.")
+
+    @app.errorhandler(500)
+    def server_error(_: Exception) -> tuple[str, int]:
+        return error_page(
+            500,
+            "Something went wrong",
+            "The error was logged. Try again, and tell an admin if it persists.",
+        )
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        """Pages may not be framed or sniffed as another type, and do not leak their URL to other sites."""
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response

@@ -1,0 +1,86 @@
+"""Staff users admin: list, create, edit (role, active, password)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from core.auth import permission_required
+from core.db import db
+from core.forms import UserForm
+from core.models import User
+from core.views.common import get_or_404, paginate, sorting
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users")
+
+SORTS = {"name": func.lower(User.name), "email": User.email, "role": User.role}
+
+
+@bp.route("/")
+@permission_required("users.admin")
+def index() -> str:
+    """All staff users."""
+    sort, direction, order_by = sorting(SORTS, "name")
+    page = paginate(select(User).order_by(order_by, User.id))
+    return render_template(
+        "users/list.html", title="Users", page=page, sort=sort, direction=direction
+    )
+
+
+def _save(form: UserForm, user: User | None) -> User | None:
+    """Write the form to a user; None (with field errors set) when the input cannot be saved."""
+    email = form.email.data.strip().lower()
+    other = db.session.scalar(select(User.id).where(User.email == email))
+    if other is not None and (user is None or other != user.id):
+        form.email.errors = [*form.email.errors, "Another user has this e-mail."]
+        return None
+    if user is None and not form.password.data:
+        form.password.errors = [*form.password.errors, "A new user needs a password."]
+        return None
+    if (
+        user is not None
+        and user.id == current_user.id
+        and (form.role.data != "admin" or not form.active.data)
+    ):
+        form.role.errors = [
+            *form.role.errors,
+            "You cannot take away your own admin role or disable yourself.",
+        ]
+        return None
+    user = user or User()
+    user.email, user.name, user.role, user.active = (
+        email,
+        form.name.data.strip(),
+        form.role.data,
+        form.active.data,
+    )
+    if form.password.data:
+        user.set_password(form.password.data)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@permission_required("users.admin")
+def create() -> str | Response:
+    """Create a staff user."""
+    form = UserForm()
+    if form.validate_on_submit() and (user := _save(form, None)) is not None:
+        flash(f"User {user.email} created.", "success")
+        return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=None, title="New user")
+
+
+@bp.route("/<user_id>/edit", methods=["GET", "POST"])
+@permission_required("users.admin")
+def edit(user_id: str) -> str | Response:
+    """Edit a staff user."""
+    user = get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if form.validate_on_submit() and _save(form, user) is not None:
+        flash(f"User {user.email} saved.", "success")
+        return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, user=user, title=f"Edit {user.email}")

@@ -1,0 +1,3 @@
+from core.plugins import Manifest
+
+manifest = Manifest(name="other_name", version="1.0")

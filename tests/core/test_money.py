@@ -1,0 +1,73 @@
+"""The money rules of DESIGN.md section 4, with figures worked out by hand."""
+
+from decimal import Decimal as D
+
+import pytest
+
+from core.money import (
+    format_money,
+    format_percent,
+    line_cost,
+    line_net,
+    margin,
+    parse_money,
+    round_money,
+)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "price", "discount", "expected"),
+    [
+        ("3", "10.10", "0.15", "25.76"),  # 3 × 10.10 × 0.85 = 25.755 → half up → 25.76
+        ("1", "2.675", "0", "2.68"),  # the float trap: 2.675 is 2.67499… as a float, exact here
+        ("7", "0.35", "0.10", "2.21"),  # 7 × 0.35 × 0.9 = 2.205 → 2.21
+        ("2.5", "4.00", "0", "10.00"),
+        ("1", "9.99", "1", "0.00"),  # fully discounted
+    ],
+)
+def test_line_net(quantity, price, discount, expected):
+    assert line_net(D(quantity), D(price), D(discount)) == D(expected)
+
+
+def test_line_cost_and_margin():
+    net = line_net(D("3"), D("10.10"), D("0.15"))  # 25.76
+    cost = line_cost(D("3"), D("6.005"))  # 18.015 → 18.02
+    assert cost == D("18.02")
+    assert net - cost == D("7.74")
+    assert margin(D("7.74"), D("25.76")) == D("7.74") / D("25.76")  # exact, not rounded
+    assert margin(D("5"), D("0")) is None
+
+
+def test_group_margin_is_total_profit_over_total_net_not_an_average():
+    lines = [(D("100.00"), D("50.00")), (D("10.00"), D("9.00"))]  # margins 50 % and 10 %
+    net = sum(n for n, _ in lines)
+    profit = sum(n - c for n, c in lines)
+    assert margin(profit, net) == D("51") / D("110")  # 46.36 %, not (50 + 10) / 2 = 30 %
+
+
+def test_negative_amounts_round_away_from_zero():
+    assert round_money(D("-0.005")) == D("-0.01")
+    assert round_money(D("-2.675")) == D("-2.68")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("12.3", "12.30"), ("1,234.50", "1234.50"), (" 7 ", "7.00")]
+)
+def test_parse_money(text, expected):
+    assert parse_money(text) == D(expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("12.345", "more than two decimals"), ("abc", "not an amount"), ("NaN", "not an amount")],
+)
+def test_parse_money_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_money(text)
+
+
+def test_formatting():
+    assert format_money(D("1234.5")) == "1,234.50"
+    assert format_money(D("-3"), "EUR") == "-3.00 EUR"
+    assert format_money(None) == "–"
+    assert format_percent(D("0.41234")) == "41.2 %"
