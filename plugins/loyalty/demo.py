@@ -1,0 +1,116 @@
+"""Demo data for `clientele demo`: preferences, a contact history, then tiers, stages and care tasks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlalchemy import select
+
+from core.models import Customer, Product, User, utcnow
+from plugins.loyalty.care import create_tasks
+from plugins.loyalty.models import Interaction, Preference
+from plugins.loyalty.recompute import recompute_all
+
+PREFERENCES = [
+    ("Seating", "note", "prefers the window seat"),
+    ("Food", "likes", "sweet-and-sour, no spicy food"),
+    ("Delivery", "note", "deliver before 9:00, back door"),
+    ("Contact", "note", "call on the mobile, never before 10:00"),
+    ("Payment", "note", "pays by invoice, 30 days"),
+    ("Wine", "likes", "dry white wines from the Mosel"),
+    ("Packaging", "note", "no plastic packaging"),
+    ("Greeting", "note", "likes to be greeted by first name"),
+]
+SUMMARIES = {
+    "call": [
+        "Asked about the new season's range.",
+        "Checked the last delivery; all fine.",
+        "Reminded of the open quote.",
+    ],
+    "visit": [
+        "Visited the shop; showed samples.",
+        "Tasting at the customer's; ordered two cases.",
+        "Lunch meeting about next year's volumes.",
+    ],
+    "email": ["Sent the new price list.", "Answered a question about allergens."],
+    "note": ["Owner changes in spring; new contact person then.", "Prefers to order on Mondays."],
+}
+
+
+def _preferences(
+    customers: list[Customer], categories: list[str], rng: random.Random
+) -> list[Preference]:
+    """One to three preferences for about a third of the customers."""
+    rows = []
+    for customer in customers:
+        if rng.random() > 0.35:
+            continue
+        for category, sentiment, text in rng.sample(PREFERENCES, rng.randint(1, 2)):
+            rows.append(
+                Preference(
+                    customer_id=customer.id,
+                    category=category,
+                    sentiment=sentiment,
+                    text=text,
+                    created_by_id=customer.owner_id,
+                )
+            )
+        if categories and rng.random() < 0.4:
+            avoided = rng.choice(categories)
+            rows.append(
+                Preference(
+                    customer_id=customer.id,
+                    category=avoided,
+                    sentiment="avoids",
+                    text=f"does not buy {avoided.lower()}",
+                    created_by_id=customer.owner_id,
+                )
+            )
+    return rows
+
+
+def _interactions(
+    customers: list[Customer], fallback: User | None, rng: random.Random
+) -> list[Interaction]:
+    """A few calls, visits, e-mails and notes over the last six months for about half the customers."""
+    now = utcnow()
+    rows = []
+    for customer in customers:
+        if rng.random() > 0.5:
+            continue
+        author = customer.owner_id or (fallback.id if fallback else None)
+        for _ in range(rng.randint(1, 4)):
+            kind = rng.choice(["call", "call", "visit", "email", "note"])
+            moment = now - dt.timedelta(days=rng.randint(1, 180), minutes=rng.randint(0, 600))
+            rows.append(
+                Interaction(
+                    customer_id=customer.id,
+                    user_id=author,
+                    kind=kind,
+                    happened_at=moment,
+                    created_at=moment,
+                    summary=rng.choice(SUMMARIES[kind]),
+                )
+            )
+    return rows
+
+
+def seed(session: Any, rng: random.Random) -> None:
+    """Add the loyalty demo data on top of the core demo, deterministically from rng."""
+    customers = list(session.scalars(select(Customer).order_by(Customer.id)))
+    categories = list(
+        session.scalars(
+            select(Product.category)
+            .where(Product.category != "")
+            .distinct()
+            .order_by(Product.category)
+        )
+    )
+    manager = session.scalar(select(User).where(User.role == "manager").order_by(User.id))
+    session.add_all(_preferences(customers, categories, rng))
+    session.add_all(_interactions(customers, manager, rng))
+    session.flush()
+    recompute_all("demo data")
+    create_tasks()

@@ -1,0 +1,90 @@
+"""Greeting templates: the list and the edit page with a preview (routes on views.bp)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from core import dates
+from core.auth import permission_required
+from core.db import db
+from core.models import Customer
+from plugins.loyalty.forms import GreetingTemplateForm
+from plugins.loyalty.greetings import PLACEHOLDERS, render, save_template, templates
+from plugins.loyalty.models import OCCASIONS, Greeting
+from plugins.loyalty.views import bp
+
+PREVIEW_VALUES = {
+    "name": "Ada Lovelace",
+    "first_name": "Ada",
+    "holiday": "Christmas Day",
+    "owner": "Your account manager",
+}
+
+
+def _preview_values() -> dict[str, str]:
+    """Sample placeholder values for the preview."""
+    return {
+        **PREVIEW_VALUES,
+        "company": str(current_app.config["CLIENTELE"]["company"]),
+        "year": str(dates.today().year),
+    }
+
+
+@bp.route("/greetings", endpoint="templates")
+@permission_required("loyalty.admin")
+def template_list() -> str:
+    """Both greeting templates and how many greetings went out in the last 365 days."""
+    since = dt.datetime.combine(dates.today() - dt.timedelta(days=365), dt.time())
+    counts = dict(
+        db.session.execute(
+            select(Greeting.occasion, func.count())
+            .join(Customer, Customer.id == Greeting.customer_id)
+            .where(Greeting.created_at >= since)
+            .group_by(Greeting.occasion)
+        ).all()
+    )
+    return render_template(
+        "loyalty/templates.html",
+        title="Greetings",
+        templates=templates(),
+        counts=counts,
+        placeholders=PLACEHOLDERS,
+    )
+
+
+@bp.route("/greetings/<occasion>", methods=["GET", "POST"])
+@permission_required("loyalty.admin")
+def edit_template(occasion: str) -> str | Response:
+    """Edit the subject and text of a greeting; unknown placeholders are refused with a message."""
+    if occasion not in OCCASIONS:
+        abort(404)
+    template = templates()[occasion]
+    form = GreetingTemplateForm(obj=template)
+    preview = None
+    if form.validate_on_submit():
+        save_template(
+            occasion,
+            form.subject.data or "",
+            form.body.data or "",
+            bool(form.active.data),
+            current_user,
+        )
+        db.session.commit()
+        flash(f"The {occasion} greeting is saved.", "success")
+        return redirect(url_for("loyalty.templates"))
+    if not form.errors:
+        values = _preview_values()
+        preview = (render(form.subject.data or "", values), render(form.body.data or "", values))
+    return render_template(
+        "loyalty/template_form.html",
+        title=f"{occasion.title()} greeting",
+        occasion=occasion,
+        form=form,
+        preview=preview,
+        placeholders=PLACEHOLDERS,
+    )

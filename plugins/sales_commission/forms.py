@@ -1,0 +1,72 @@
+"""The plugin's forms: they keep what was typed and show errors next to each field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from plugins.sales_commission.models import BASES, GRADINGS
+
+BASE_LABELS = {"revenue": "revenue (net)", "profit": "profit (net − cost)"}
+GRADING_LABELS = {
+    "line": "line: margin of the sale after discount",
+    "product": "product: list margin",
+}
+
+
+class TierForm(Form):
+    """One tier row of a new rule version (no CSRF of its own: part of RuleVersionForm)."""
+
+    name = StringField("Name", validators=[Optional(), Length(max=40)])
+    min_margin = StringField("Min margin", description="fraction, 0.40 = 40 %")
+    rate = StringField("Rate", description="fraction, 0.08 = 8 %")
+
+
+class RuleVersionForm(FlaskForm):
+    """A new version of the rules, in force for orders dated from ``effective_from`` on."""
+
+    effective_from = DateField("Effective from", validators=[InputRequired()])
+    base = SelectField("Base")
+    grade_by = SelectField("Grade by")
+    note = StringField("Why the rules change", validators=[Optional(), Length(max=200)])
+    tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=12)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The form with its choices of base and grading."""
+        super().__init__(*args, **kwargs)
+        # Choices are set here rather than on the class (WTForms deprecates class-level tuples).
+        self.base.choices = [(base, BASE_LABELS[base]) for base in BASES]
+        self.grade_by.choices = [(grading, GRADING_LABELS[grading]) for grading in GRADINGS]
+
+
+class PaymentForm(FlaskForm):
+    """Mark an approved statement paid."""
+
+    paid_on = DateField("Paid on", validators=[Optional()])
+    reference = StringField("Payment reference", validators=[Optional()])
+
+
+class ShareForm(Form):
+    """One salesperson's share of a split (part of SplitForm)."""
+
+    salesperson_id = SelectField("Salesperson", coerce=int, validators=[Optional()])
+    percent = DecimalField(
+        "Percent", places=2, validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+
+
+class SplitForm(FlaskForm):
+    """Who shares an order's commission, in percent (the first gets rounding remainders)."""
+
+    shares = FieldList(FormField(ShareForm), min_entries=4, max_entries=10)

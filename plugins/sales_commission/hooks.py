@@ -1,0 +1,209 @@
+"""The sales_commission plugin's hook implementations: thin, they call the modules beside them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import dates
+from core.models import Customer, Order, User
+from core.plugins import Job, NavItem, Panel, Permission, Setting, Widget, hookimpl
+from plugins.sales_commission import accrual, approval, reports
+from plugins.sales_commission.models import BASES, GRADINGS
+from plugins.sales_commission.rules import check_tiers
+from plugins.sales_commission.service import current_rules
+
+#: The config example of DESIGN.md section 5, used when the config file has no tiers.
+DEFAULT_TIERS = [
+    {"name": "A", "min_margin": "0.40", "rate": "0.08"},
+    {"name": "B", "min_margin": "0.20", "rate": "0.05"},
+    {"name": "C", "min_margin": "0.00", "rate": "0.02"},
+]
+
+
+@hookimpl
+def blueprints() -> list[Any]:
+    """The commission pages (one blueprint; its routes live in the views* modules)."""
+    from plugins.sales_commission import views, views_reports, views_rules, views_split
+
+    assert views_reports and views_rules and views_split  # imported for their routes
+    return [views.bp]
+
+
+@hookimpl
+def nav_items(user: User) -> list[NavItem]:
+    """One "Sales commission" menu: statements, grades, leaderboard, splits and the rules."""
+    return [
+        NavItem("Statements", "sales_commission.index", "sales_commission.view_own", 40),
+        NavItem("Product grades", "sales_commission.products", "sales_commission.view_own", 41),
+        NavItem("Leaderboard", "sales_commission.leaderboard", "sales_commission.view_own", 42),
+        NavItem("Split an order", "sales_commission.find_order", "sales_commission.split", 43),
+        NavItem("Commission rules", "sales_commission.settings", "sales_commission.settings", 44),
+    ]
+
+
+@hookimpl
+def customer_panels(customer: Customer, user: User) -> list[Panel]:
+    """Profit the customer brought and the commission on it (a salesperson sees their own)."""
+    if not user.can("sales_commission.view_own"):
+        return []
+    everyone = user.can("sales_commission.view_all")
+    figures = reports.customer_figures(customer.id, None if everyone else user.id)
+    return [
+        Panel(
+            "Commission",
+            "sales_commission/panel.html",
+            {"figures": figures, "everyone": everyone},
+            order=60,
+        )
+    ]
+
+
+@hookimpl
+def dashboard_widgets(user: User) -> list[Widget]:
+    """This month's accrued commission for a salesperson; commission by tier for managers."""
+    widgets: list[Widget] = []
+    period = dates.period_of(dates.today())
+    if user.can("sales_commission.view_own"):
+        figures = reports.month_figures(period, user.id)
+        if user.role == "sales" or figures["lines"]:
+            previous = dates.period_of(dates.add_months(dates.today().replace(day=1), -1))
+            mine: dict[str, Any] = {
+                "figures": figures,
+                "period": period,
+                "previous": previous,
+                "previous_figures": reports.month_figures(previous, user.id),
+                "previous_status": approval.status_of(approval.statement_of(user.id, previous)),
+            }
+            widgets.append(
+                Widget(
+                    "Your commission this month",
+                    "sales_commission/widget_mine.html",
+                    mine,
+                    order=20,
+                    width=4,
+                )
+            )
+    if user.can("sales_commission.view_all"):
+        tiers: dict[str, Any] = {"tiers": reports.profit_by_tier(period, period), "period": period}
+        widgets.append(
+            Widget(
+                "Commission by tier this month",
+                "sales_commission/widget_tiers.html",
+                tiers,
+                order=21,
+                width=4,
+            )
+        )
+    return widgets
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    """clientele sales_commission statement | approve | pay | recompute | rules."""
+    from plugins.sales_commission.cli import group
+
+    cli.add_command(group)
+
+
+@hookimpl
+def scheduled_jobs() -> list[Job]:
+    """Nightly: refresh the planner statistics of the plugin's tables."""
+    return [Job("sales_commission.planner_statistics", "40 3 * * *", _planner_statistics)]
+
+
+def _planner_statistics() -> None:
+    """The job: ANALYZE the plugin's tables, then commit."""
+    from core.db import db
+
+    accrual.refresh_planner_statistics()
+    db.session.commit()
+
+
+@hookimpl
+def seed_demo(session: Any, rng: Any) -> None:
+    """Rule versions, accrued history, a few splits, approved and paid months."""
+    from plugins.sales_commission.demo import seed
+
+    seed(session, rng)
+
+
+@hookimpl
+def plugin_settings() -> list[Setting]:
+    """base, grade_by and tiers: the first version of the rules (see rules.py)."""
+    return [
+        Setting(
+            "base",
+            str,
+            "revenue",
+            "what the rate multiplies: 'revenue' (net) or 'profit' (net − cost)",
+            choices=BASES,
+        ),
+        Setting(
+            "grade_by",
+            str,
+            "line",
+            "'line': margin of the sale after discount; 'product': the product's list margin",
+            choices=GRADINGS,
+        ),
+        Setting(
+            "tiers",
+            list,
+            DEFAULT_TIERS,
+            "a list of {name, min_margin, rate}, strictly descending by min_margin; "
+            "fractions, 0.08 = 8 %",
+            check=check_tiers,
+        ),
+    ]
+
+
+@hookimpl
+def permissions() -> list[Permission]:
+    """Who sees which statements, approves them, splits orders and changes the rules."""
+    return [
+        Permission(
+            "sales_commission.view_own",
+            "See one's own commission statements, product grades and the leaderboard",
+            ("sales", "manager"),
+        ),
+        Permission(
+            "sales_commission.view_all",
+            "See every salesperson's statements and profit per grade",
+            ("manager",),
+        ),
+        Permission(
+            "sales_commission.approve",
+            "Approve statements, mark them paid and recompute open months",
+            ("manager",),
+        ),
+        Permission(
+            "sales_commission.split",
+            "Split an order's commission between salespeople",
+            ("manager",),
+        ),
+        Permission("sales_commission.settings", "Change the commission rules", ()),
+    ]
+
+
+@hookimpl
+def order_confirmed(order: Order) -> None:
+    """Accrue one entry per line and salesperson share of the confirmed order."""
+    accrual.reconcile_orders(current_rules(), [order.id], cancelled=False)
+
+
+@hookimpl
+def order_cancelled(order: Order) -> None:
+    """Reverse the order's entries, dated the day of the cancellation."""
+    accrual.record_cancellation(order)
+    accrual.reconcile_orders(current_rules(), [order.id])
+
+
+@hookimpl
+def order_refunded(order: Order, lines: Any) -> None:
+    """Reverse the refunded lines' entries, dated the refund day."""
+    accrual.reconcile_orders(current_rules(), [order.id])
+
+
+@hookimpl
+def orders_imported(order_ids: Any) -> None:
+    """Accrue (or re-accrue) imported orders set-based; frozen months get corrections instead."""
+    accrual.reconcile_orders(current_rules(), order_ids)

@@ -1,0 +1,183 @@
+"""Demo data: three teams and about one ticket per customer over the demo's history, lived through.
+
+Every ticket goes through the real service functions (open, reply, wait, resolve, close)
+at simulated instants, so state logs, SLA due times, breaches and surveys are exactly what
+the app would have recorded. No mail is queued for the past.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from sqlalchemy import select
+
+from core.models import Customer, Order, User, utcnow
+from plugins.service_desk.models import Survey, Team, TeamMember, Ticket
+from plugins.service_desk.tickets import NewTicket, add_message, change_state, open_ticket
+from plugins.service_desk.tracking import refresh_sla
+
+SUBJECTS = {
+    "Delivery": ["Parcel arrived two days late", "Delivery left at the wrong address", "Where is my order?"],
+    "Damaged goods": ["Box arrived crushed", "Two jars broken in transit", "Packaging torn, goods wet"],
+    "Product quality": ["Taste is not as usual", "Best-before date too short", "Product smaller than described"],
+    "Billing": ["Charged twice", "Discount missing on the invoice", "Need a copy of the invoice"],
+    "Returns": ["Want to return an unopened box", "Wrong item delivered", "Repair of the grinder"],
+    "Other": ["Question about opening hours", "Change of address", "Feedback on the new shop"],
+}  # fmt: skip
+KIND_CATEGORIES = {
+    "complaint": ["Delivery", "Damaged goods", "Product quality", "Billing"],
+    "inquiry": ["Delivery", "Billing", "Other"],
+    "return": ["Returns"],
+    "other": ["Other"],
+}
+COMMENTS = {5: "Quick and friendly, thank you!", 4: "Solved, took a while.", 3: "OK.",
+            2: "Had to call twice.", 1: "Nobody called me back."}  # fmt: skip
+
+
+def _teams(session: Any, agents: list[User]) -> dict[str, Team]:
+    """Front desk (every agent), Returns & repairs, and the restricted Escalations team."""
+    specs = [
+        ("Front desk", "First line: phone, e-mail and the counter", False, agents),
+        ("Returns & repairs", "Returns, exchanges and repairs", False, agents[1::2] or agents),
+        ("Escalations", "Sensitive complaints; notes stay in the team", True, agents[:1]),
+    ]
+    teams = {}
+    for name, description, restricted, members in specs:
+        team = Team(name=name, description=description, restricted=restricted)
+        session.add(team)
+        session.flush()
+        for user in members:
+            session.add(TeamMember(team_id=team.id, user_id=user.id))
+        teams[name] = team
+    session.flush()
+    return teams
+
+
+def _working_instant(rng: random.Random, day: dt.date) -> dt.datetime:
+    """A moment on that day, mostly during office hours (UTC, as stored)."""
+    hour = rng.choice([7, 8, 8, 9, 9, 10, 11, 12, 13, 14, 15, 16, 17, 19])
+    return dt.datetime.combine(day, dt.time(hour, rng.randrange(60)))
+
+
+def _ticket_data(
+    rng: random.Random,
+    customer: Customer,
+    orders: list[Order],
+    teams: dict[str, Team],
+    agent: User | None,
+) -> NewTicket:
+    """A believable ticket for the customer."""
+    kind = rng.choices(["complaint", "inquiry", "return", "other"], [40, 35, 20, 5])[0]
+    category = rng.choice(KIND_CATEGORIES[kind])
+    priority = rng.choices(["low", "normal", "high", "urgent"], [12, 60, 20, 8])[0]
+    team = teams["Returns & repairs"] if kind == "return" else teams["Front desk"]
+    if kind == "complaint" and priority in ("high", "urgent") and rng.random() < 0.5:
+        team = teams["Escalations"]
+    with_order = kind in ("complaint", "return") and orders
+    return NewTicket(
+        kind=kind,
+        channel=rng.choices(["phone", "email", "web", "visit"], [50, 30, 15, 5])[0],
+        subject=rng.choice(SUBJECTS[category]),
+        description="Customer called about this; details in the conversation.",
+        priority=priority,
+        category=category,
+        customer=customer,
+        order=rng.choice(orders) if with_order else None,
+        team=team,
+        assignee=agent
+        if agent is not None and (not team.restricted or agent in team.members)
+        else None,
+    )
+
+
+def _live(
+    rng: random.Random, ticket: Ticket, agent: User | None, start: dt.datetime, now: dt.datetime
+) -> None:
+    """Walk the ticket through reply, waiting, resolution, rating and closing, as far as now allows."""
+    moment = start + dt.timedelta(minutes=rng.randint(20, 60 * 30))
+    if moment >= now:
+        return
+    kind = "reply" if ticket.customer and ticket.customer.email else "note"
+    add_message(
+        ticket,
+        kind,
+        "Thank you for telling us; we are looking into it.",
+        agent,
+        moment,
+        notify=False,
+    )
+    if rng.random() < 0.4:
+        moment += dt.timedelta(minutes=rng.randint(10, 240))
+        change_state(ticket, "waiting", agent, moment, notify=False)
+        moment += dt.timedelta(hours=rng.randint(2, 96))
+        if moment >= now:
+            return
+        add_message(
+            ticket, "customer", "Here are the photos you asked for.", agent, moment, notify=False
+        )
+    moment += dt.timedelta(hours=rng.choice([1, 3, 6, 20, 30, 50, 90]))
+    if moment >= now:
+        return
+    change_state(ticket, "resolved", agent, moment, notify=False)
+    _rate(rng, ticket, moment)
+    closing = moment + dt.timedelta(days=7)
+    if closing < now:
+        change_state(
+            ticket, "closed", None, closing, notify=False, note="closed automatically after 7 days"
+        )
+
+
+def _rate(rng: random.Random, ticket: Ticket, resolved_at: dt.datetime) -> None:
+    """About half the customers answer the survey; slow tickets get lower ratings."""
+    surveys = _surveys(ticket)
+    survey = max(surveys, key=lambda item: item.id) if surveys else None
+    if survey is None or rng.random() > 0.5:
+        return
+    slow = ticket.resolution_due_at is not None and ticket.resolution_due_at < resolved_at
+    rating = rng.choices([1, 2, 3, 4, 5], [3, 4, 6, 6, 3] if slow else [1, 1, 3, 9, 12])[0]
+    survey.rating, survey.comment = rating, COMMENTS[rating]
+    survey.answered_at = resolved_at + dt.timedelta(hours=rng.randint(1, 48))
+
+
+def _surveys(ticket: Ticket) -> list[Survey]:
+    """The ticket's surveys (demo only)."""
+    from core.db import db
+
+    return list(db.session.scalars(select(Survey).where(Survey.ticket_id == ticket.id)))
+
+
+def seed(session: Any, rng: random.Random) -> None:
+    """Teams and tickets on top of the core demo (deterministic from rng)."""
+    agents = list(
+        session.scalars(
+            select(User)
+            .where(User.role.in_(("support", "manager")), User.active.is_(True))
+            .order_by(User.id)
+        )
+    )
+    teams = _teams(session, agents)
+    customers = list(session.scalars(select(Customer).order_by(Customer.id)))
+    orders: dict[int, list[Order]] = {}
+    for order in session.scalars(
+        select(Order).where(Order.status == "confirmed").order_by(Order.id)
+    ):
+        orders.setdefault(order.customer_id, []).append(order)
+    now = utcnow()
+    for customer in customers:
+        if rng.random() > 0.6:
+            continue
+        for _ in range(rng.choice([1, 1, 1, 2])):
+            agent = rng.choice(agents) if agents else None
+            # One ticket in five is recent, so queues have open work; the rest spread over 18 months.
+            days_ago = rng.randint(0, 10) if rng.random() < 0.2 else rng.randint(0, 540)
+            day = (now - dt.timedelta(days=days_ago)).date()
+            start = min(_working_instant(rng, day), now - dt.timedelta(minutes=5))
+            data = _ticket_data(rng, customer, orders.get(customer.id, []), teams, agent)
+            ticket = open_ticket(data, agent, start)
+            _live(rng, ticket, data.assignee, start, now)
+    # Flag what is overdue today, as the first scheduled check would, without mailing anyone.
+    for ticket in session.scalars(select(Ticket).where(Ticket.state.in_(("new", "open")))).all():
+        refresh_sla(ticket, None, now, notify=False)
+    session.flush()

@@ -1,0 +1,143 @@
+"""The service desk's forms; choices that come from the database are filled in by the views."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from core.phones import phone_problem
+from plugins.service_desk.models import CHANNELS, KIND_LABELS, PRIORITIES
+
+KIND_CHOICES = list(KIND_LABELS.items())
+CHANNEL_CHOICES = [(channel, channel.title()) for channel in CHANNELS]
+PRIORITY_CHOICES = [(priority, priority.title()) for priority in PRIORITIES]
+
+
+def _optional_id(value: object) -> int | None:
+    """Select values "" / "0" mean "none"; anything else must be a number."""
+    if value in (None, "", "0", 0):
+        return None
+    return int(str(value))
+
+
+class TicketForm(FlaskForm):
+    """Open a ticket for a customer (customer_id) or for a new contact (contact fields)."""
+
+    customer_id = HiddenField()
+    kind = SelectField("Type", choices=KIND_CHOICES, default="complaint")
+    channel = SelectField("Channel", choices=CHANNEL_CHOICES, default="phone")
+    order_id = SelectField("Order", coerce=_optional_id, validators=[Optional()])
+    subject = StringField("Subject", validators=[InputRequired(), Length(max=200)])
+    description = TextAreaField("What the customer says", validators=[Optional()])
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES, default="normal")
+    category = SelectField("Category", validators=[Optional()])
+    team_id = SelectField("Team", coerce=_optional_id, validators=[Optional()])
+    assignee_id = SelectField("Assignee", coerce=_optional_id, validators=[Optional()])
+    contact_name = StringField("Contact name", validators=[Optional(), Length(max=200)])
+    contact_phone = StringField("Contact phone", validators=[Optional(), Length(max=40)])
+    contact_email = StringField("Contact e-mail", validators=[Optional(), Email(), Length(max=254)])
+    create_customer = BooleanField("Also create a customer record for this contact")
+    attachments = MultipleFileField("Attachments")
+
+    def __init__(self, *args: object, default_region: str = "DE", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_region = default_region
+
+    def validate_contact_phone(self, field: StringField) -> None:
+        """A contact phone must be a phone number."""
+        problem = phone_problem(field.data or "", self.default_region)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_contact_name(self, field: StringField) -> None:
+        """Without a customer, say at least who called; a new customer record needs a name."""
+        if self.customer_id.data:
+            return
+        if not (field.data or self.contact_phone.data or self.contact_email.data):
+            raise ValidationError("Give the caller's name, phone or e-mail.")
+        if self.create_customer.data and not (field.data or "").strip():
+            raise ValidationError("A customer record needs a name.")
+
+
+class MessageForm(FlaskForm):
+    """A reply to the customer, an internal note or a message from the customer, with files."""
+
+    kind = RadioField(
+        "Kind",
+        choices=[
+            ("reply", "Reply to the customer (mailed)"),
+            ("note", "Internal note"),
+            ("customer", "Message from the customer"),
+        ],
+        default="reply",
+    )
+    body = TextAreaField("Message", validators=[InputRequired()])
+    attachments = MultipleFileField("Attachments")
+
+
+class TicketUpdateForm(FlaskForm):
+    """Type, priority, category, team and assignee of a ticket."""
+
+    kind = SelectField("Type", choices=KIND_CHOICES)
+    priority = SelectField("Priority", choices=PRIORITY_CHOICES)
+    category = SelectField("Category", validators=[Optional()])
+    team_id = SelectField("Team", coerce=_optional_id, validators=[Optional()])
+    assignee_id = SelectField("Assignee", coerce=_optional_id, validators=[Optional()])
+
+
+class LinkCustomerForm(FlaskForm):
+    """Link a new contact's ticket to an existing customer found by phone, name or e-mail."""
+
+    customer_query = StringField(
+        "Customer",
+        validators=[InputRequired(), Length(max=200)],
+        description="Phone in any format, name or e-mail; it must match exactly one customer.",
+    )
+
+
+class BulkAssignForm(FlaskForm):
+    """Assign the ticked tickets of a queue to an agent and/or a team."""
+
+    assignee_id = SelectField("Assign to", coerce=_optional_id, validators=[Optional()])
+    team_id = SelectField("Move to team", coerce=_optional_id, validators=[Optional()])
+
+
+class SurveyForm(FlaskForm):
+    """The public satisfaction survey."""
+
+    rating = RadioField(
+        "Your rating",
+        choices=[
+            ("5", "5 – very good"),
+            ("4", "4 – good"),
+            ("3", "3 – fair"),
+            ("2", "2 – poor"),
+            ("1", "1 – very poor"),
+        ],  # fmt: skip
+        validators=[InputRequired(message="Choose a rating from 1 to 5.")],
+    )
+    comment = TextAreaField(
+        "Anything you want to tell us?", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class TeamForm(FlaskForm):
+    """Create or edit a team."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=100)])
+    description = StringField("Description", validators=[Optional(), Length(max=500)])
+    restricted = BooleanField(
+        "Restricted: only members (and managers) read internal notes and work its tickets"
+    )
+    active = BooleanField("Active", default=True)
+    member_ids = SelectMultipleField("Members", coerce=int, validators=[Optional()])

@@ -1,0 +1,130 @@
+"""Satisfaction surveys: one per resolution, answered once through a signed link that expires.
+
+The link carries a token signed with the app's secret (core.tokens) for the purpose
+"service_desk.survey"; it names the survey and a random nonce stored with it, so a token
+cannot be made up, cannot be moved to another survey, and stops working once answered or
+after survey_expiry_days. CSAT is the share of answers rated 4 or 5 (see reports.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import select, update
+
+from core.db import db
+from core.models import utcnow
+from core.tokens import TokenError, sign, unsign
+from plugins.service_desk import notifications
+from plugins.service_desk.history import record_event
+from plugins.service_desk.models import Survey, Ticket
+from plugins.service_desk.settings import desk_settings
+
+PURPOSE = "service_desk.survey"
+LOW_RATINGS = (1, 2)
+ANSWERED = "This survey has already been answered. Thank you!"
+
+
+class SurveyError(Exception):
+    """The survey link cannot be used; the message is shown on the public page.
+
+    ``gone`` is True for a link that was good but is used up or expired (HTTP 410), False for
+    one that never was (forged or altered, HTTP 404).
+    """
+
+    def __init__(self, message: str, gone: bool = False) -> None:
+        super().__init__(message)
+        self.gone = gone
+
+
+def start_survey(ticket: Ticket, now: dt.datetime, notify: bool = True) -> Survey | None:
+    """Create the survey for this resolution and mail its link; None when there is nobody to ask."""
+    address = notifications.customer_address(ticket)
+    if not address:
+        return None
+    from plugins.service_desk.tickets import local_day
+
+    survey = Survey(
+        ticket_id=ticket.id,
+        nonce=secrets.token_urlsafe(24),
+        created_at=now,
+        expires_at=now + dt.timedelta(days=desk_settings().survey_expiry_days),
+        resolved_on=local_day(now),
+        agent_id=ticket.assignee_id,
+        team_id=ticket.team_id,
+        category=ticket.category,
+    )
+    db.session.add(survey)
+    db.session.flush()
+    if notify:
+        notifications.send_survey(ticket, survey, survey_token(survey))
+        record_event(ticket, "survey", f"Satisfaction survey sent to {address}", None, now)
+    return survey
+
+
+def survey_token(survey: Survey) -> str:
+    """The signed token of a survey's link."""
+    return sign(PURPOSE, {"survey": survey.id, "nonce": survey.nonce})
+
+
+def open_survey(token: str, now: dt.datetime | None = None) -> Survey:
+    """The unanswered, unexpired survey a token stands for; SurveyError with the reason otherwise."""
+    now = now or utcnow()
+    max_age = desk_settings().survey_expiry_days * 86400
+    try:
+        payload = unsign(PURPOSE, token, max_age_seconds=max_age)
+    except TokenError as error:
+        raise SurveyError(str(error), gone="expired" in str(error)) from None
+    if not isinstance(payload, dict):
+        raise SurveyError("This link is not valid.")
+    survey = db.session.scalar(
+        select(Survey).where(
+            Survey.id == payload.get("survey"), Survey.nonce == payload.get("nonce")
+        )
+    )
+    if survey is None:
+        raise SurveyError("This link is not valid.")
+    if survey.answered_at is not None:
+        raise SurveyError(ANSWERED, gone=True)
+    if survey.expires_at <= now:
+        raise SurveyError("This link has expired.", gone=True)
+    return survey
+
+
+def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None = None) -> Survey:
+    """Record the rating (1–5) and comment once; a second answer, even at the same instant, fails."""
+    now = now or utcnow()
+    if rating not in (1, 2, 3, 4, 5):
+        raise SurveyError("Choose a rating from 1 to 5.")
+    survey = open_survey(token, now)
+    with db.session.begin_nested():
+        # The conditional UPDATE makes "answer once" hold even for two answers sent together.
+        result = db.session.execute(
+            update(Survey)
+            .where(Survey.id == survey.id, Survey.answered_at.is_(None))
+            .values(answered_at=now, rating=rating, comment=comment.strip()[:2000])
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise SurveyError(ANSWERED, gone=True)
+        db.session.refresh(survey)
+        ticket = survey.ticket
+        summary = f"Customer rated {rating}/5" + (f": {survey.comment}" if survey.comment else "")
+        record_event(ticket, "rating", summary, None, now)
+        if rating in LOW_RATINGS:
+            _follow_up(ticket, survey, now)
+    return survey
+
+
+def _follow_up(ticket: Ticket, survey: Survey, now: dt.datetime) -> None:
+    """A low rating tells the handlers, or reopens the ticket, as low_rating_follow_up says."""
+    from plugins.service_desk.tickets import change_state
+    from plugins.service_desk.tracking import alert_recipients
+
+    action = desk_settings().low_rating_follow_up
+    if action == "none":
+        return
+    notifications.send_low_rating(ticket, survey, alert_recipients(ticket))
+    if action == "reopen" and ticket.state in ("resolved", "closed"):
+        change_state(ticket, "open", None, now=now, notify=False, note=f"rated {survey.rating}/5")

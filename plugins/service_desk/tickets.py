@@ -1,0 +1,346 @@
+"""Opening tickets and changing them: states, replies and notes, assignment, priority, category.
+
+Every change runs in a SAVEPOINT together with its history line, its state-log entry, the SLA
+recomputation and any mail it queues, so it happens completely or not at all; the caller
+commits. Tickets carry a version number: a change made from a stale copy (someone else
+changed the ticket meanwhile) fails with a TicketError instead of overwriting their change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from core import dates
+from core.db import db
+from core.models import Customer, Order, User, utcnow
+from core.plugins import call_each, plugin_system
+from plugins.service_desk import notifications
+from plugins.service_desk.access import can_be_assigned
+from plugins.service_desk.history import enter_state, record_event
+from plugins.service_desk.models import (
+    CHANNELS,
+    KIND_LABELS,
+    PRIORITIES,
+    STATE_LABELS,
+    TICKET_KINDS,
+    Team,
+    Ticket,
+    TicketMessage,
+)
+from plugins.service_desk.settings import desk_settings
+from plugins.service_desk.sla import choose_policy
+from plugins.service_desk.tracking import refresh_sla
+
+#: Which state may follow which; reopening is resolved/closed → open.
+TRANSITIONS = {
+    "new": ("open", "waiting", "resolved"),
+    "open": ("waiting", "resolved"),
+    "waiting": ("open", "resolved"),
+    "resolved": ("open", "closed"),
+    "closed": ("open",),
+}
+
+
+#: The history line each kind of message leaves (never the text of an internal note).
+MESSAGE_EVENTS = {
+    "reply": "Reply sent to the customer",
+    "note": "Internal note added",
+    "customer": "Message from the customer logged",
+}
+
+
+class TicketError(Exception):
+    """A ticket action is not allowed or the input is wrong; the message is for the user."""
+
+
+@dataclass
+class NewTicket:
+    """What an agent types to open a ticket."""
+
+    kind: str
+    channel: str
+    subject: str
+    description: str = ""
+    priority: str = "normal"
+    category: str = ""
+    customer: Customer | None = None
+    order: Order | None = None
+    team: Team | None = None
+    assignee: User | None = None
+    contact_name: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+@contextmanager
+def _atomic() -> Iterator[None]:
+    """A SAVEPOINT for one ticket change; a stale ticket becomes a TicketError, nothing is kept."""
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except StaleDataError:
+        raise TicketError(
+            "Someone else changed this ticket meanwhile; nothing was saved. Reload and try again."
+        ) from None
+
+
+def _check_new(data: NewTicket) -> None:
+    """Raise TicketError saying what is wrong with a new ticket."""
+    if data.kind not in TICKET_KINDS:
+        raise TicketError(f"Type must be one of {', '.join(TICKET_KINDS)}.")
+    if data.channel not in CHANNELS:
+        raise TicketError(f"Channel must be one of {', '.join(CHANNELS)}.")
+    if data.priority not in PRIORITIES:
+        raise TicketError(f"Priority must be one of {', '.join(PRIORITIES)}.")
+    if not data.subject.strip():
+        raise TicketError("A ticket needs a subject.")
+    if (
+        data.customer is None
+        and not (data.contact_name or data.contact_phone or data.contact_email).strip()
+    ):
+        raise TicketError("Choose a customer, or give the new contact's name, phone or e-mail.")
+    if data.order is not None and (
+        data.customer is None or data.order.customer_id != data.customer.id
+    ):
+        raise TicketError("The order does not belong to this customer.")
+    if data.assignee is not None and not can_be_assigned(data.assignee, data.team):
+        raise TicketError(f"{data.assignee.name} cannot work on tickets of this team.")
+
+
+def open_ticket(data: NewTicket, by: User | None, now: dt.datetime | None = None) -> Ticket:
+    """Open a ticket in state "new" with its SLA policy and due times; nothing is committed."""
+    _check_new(data)
+    now = now or utcnow()
+    with _atomic():
+        ticket = Ticket(
+            kind=data.kind,
+            channel=data.channel,
+            subject=data.subject.strip()[:200],
+            description=data.description.strip(),
+            priority=data.priority,
+            category=data.category.strip(),
+            customer=data.customer,
+            order_id=data.order.id if data.order else None,
+            team=data.team,
+            assignee=data.assignee,
+            contact_name=data.contact_name.strip(),
+            contact_email=data.contact_email.strip().lower(),
+            contact_phone=data.contact_phone.strip(),
+            created_by_id=by.id if by else None,
+            created_at=now,
+            updated_at=now,
+            opened_on=local_day(now),
+            state="new",
+        )
+        db.session.add(ticket)
+        db.session.flush()
+        enter_state(ticket, "new", by, now)
+        what = KIND_LABELS[ticket.kind].lower()
+        record_event(
+            ticket, "created", f"Opened ({what}, {ticket.channel}): {ticket.subject}", by, now
+        )
+        _apply_policy(ticket, by, now, announce=False)
+    return ticket
+
+
+def local_day(instant: dt.datetime) -> dt.date:
+    """The company-local date of a naive UTC instant."""
+    timezone = dates.company_timezone()
+    return instant.replace(tzinfo=dt.UTC).astimezone(timezone).date()
+
+
+def customer_tier(customer_id: int | None) -> str | None:
+    """The customer's tier from plugins implementing sla_customer_tiers (later plugins win)."""
+    if customer_id is None:
+        return None
+    tier = None
+    for _, answer in call_each(
+        plugin_system().pm, "sla_customer_tiers", customer_ids=[customer_id]
+    ):
+        if answer and answer.get(customer_id):
+            tier = str(answer[customer_id])
+    return tier
+
+
+def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: bool = True) -> None:
+    """Choose the SLA policy for the ticket's priority and customer tier, then recompute due times."""
+    customer_id = ticket.customer.id if ticket.customer is not None else None
+    policy = choose_policy(desk_settings().policies, ticket.priority, customer_tier(customer_id))
+    name = policy.name if policy else ""
+    if announce and name != ticket.sla_policy:
+        record_event(
+            ticket,
+            "sla_policy",
+            f"SLA policy: {ticket.sla_policy or 'none'} → {name or 'none'}",
+            by,
+            now,
+        )
+    ticket.sla_policy = name
+    ticket.first_response_minutes = policy.first_response_minutes if policy else None
+    ticket.resolution_minutes = policy.resolution_minutes if policy else None
+    db.session.flush()
+    refresh_sla(ticket, by, now)
+
+
+def change_state(
+    ticket: Ticket,
+    state: str,
+    by: User | None,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+    note: str = "",
+) -> None:
+    """Move the ticket to another state (see TRANSITIONS), log the stay, recompute SLA, mail as needed."""
+    if state not in TRANSITIONS.get(ticket.state, ()):
+        raise TicketError(
+            f"A ticket that is {STATE_LABELS[ticket.state].lower()} cannot become "
+            f"{STATE_LABELS.get(state, state).lower()}."
+        )
+    now = now or utcnow()
+    with _atomic():
+        previous = ticket.state
+        ticket.state = state
+        ticket.updated_at = now
+        if state == "resolved":
+            ticket.resolved_at = now
+            ticket.first_responded_at = ticket.first_responded_at or now
+        elif state == "closed":
+            ticket.closed_at = now
+        elif previous in ("resolved", "closed"):
+            ticket.resolved_at = ticket.closed_at = None
+            ticket.reopen_count += 1
+        db.session.flush()
+        enter_state(ticket, state, by, now)
+        verb = "Reopened" if state == "open" and previous in ("resolved", "closed") else "State"
+        summary = f"{verb}: {STATE_LABELS[previous]} → {STATE_LABELS[state]}"
+        record_event(ticket, "state", f"{summary} ({note})" if note else summary, by, now)
+        refresh_sla(ticket, by, now, notify)
+        if state == "resolved":
+            from plugins.service_desk.surveys import start_survey
+
+            start_survey(ticket, now, notify)
+
+
+def add_message(
+    ticket: Ticket,
+    kind: str,
+    body: str,
+    by: User | None,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+) -> TicketMessage:
+    """Add a public reply (mailed to the customer), an internal note, or a message from the customer.
+
+    The first public reply is the first response. A reply to a new ticket opens it; a message
+    from the customer on a ticket waiting on them opens it again.
+    """
+    if kind not in ("reply", "note", "customer"):
+        raise TicketError("Unknown kind of message.")
+    if not body.strip():
+        raise TicketError("Write something first.")
+    if kind == "reply" and not notifications.customer_address(ticket):
+        raise TicketError("This customer has no e-mail address: add it, or write an internal note.")
+    now = now or utcnow()
+    with _atomic():
+        message = TicketMessage(
+            ticket_id=ticket.id,
+            kind=kind,
+            body=body.strip(),
+            author_id=by.id if by else None,
+            created_at=now,
+        )
+        db.session.add(message)
+        db.session.flush()
+        ticket.updated_at = now
+        record_event(ticket, kind, MESSAGE_EVENTS[kind], by, now)
+        if kind == "reply":
+            _after_reply(ticket, message, by, now, notify)
+        next_state = {("reply", "new"): "open", ("customer", "waiting"): "open"}.get(
+            (kind, ticket.state)
+        )
+        if next_state:
+            change_state(ticket, next_state, by, now, notify)
+        else:
+            refresh_sla(ticket, by, now, notify)
+    return message
+
+
+def _after_reply(
+    ticket: Ticket, message: TicketMessage, by: User | None, now: dt.datetime, notify: bool
+) -> None:
+    """Mail the reply to the customer; the first reply is the first response."""
+    if notify:
+        notifications.send_reply(ticket, message, by)
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+        record_event(ticket, "first_response", "First response given", by, now)
+
+
+def update_ticket(
+    ticket: Ticket, by: User | None, now: dt.datetime | None = None, **changes: object
+) -> list[str]:
+    """Change priority, category, kind, team, assignee or customer; returns what changed, in words."""
+    allowed = {"priority", "category", "kind", "team", "assignee", "customer"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise TicketError(f"Cannot change {', '.join(sorted(unknown))} here.")
+    now = now or utcnow()
+    said: list[str] = []
+    with _atomic():
+        for field, value in changes.items():
+            old = getattr(ticket, field)
+            if old == value:
+                continue
+            _check_change(ticket, field, value, changes)
+            setattr(ticket, field, value)
+            said.append(_describe_change(field, old, value))
+            record_event(ticket, field, said[-1], by, now)
+        if said:
+            ticket.updated_at = now
+            if "priority" in changes or "customer" in changes:
+                _apply_policy(ticket, by, now)
+    return said
+
+
+def _check_change(ticket: Ticket, field: str, value: object, changes: dict[str, object]) -> None:
+    """Raise TicketError when a field change is not allowed."""
+    if field == "priority" and value not in PRIORITIES:
+        raise TicketError(f"Priority must be one of {', '.join(PRIORITIES)}.")
+    if field == "kind" and value not in TICKET_KINDS:
+        raise TicketError(f"Type must be one of {', '.join(TICKET_KINDS)}.")
+    if field == "customer" and (value is None or ticket.customer is not None):
+        raise TicketError("A ticket's customer can only be set once, for a new contact.")
+    team = changes.get("team", ticket.team)
+    assignee = changes.get("assignee", ticket.assignee)
+    team_or_none = team if isinstance(team, Team) else None
+    if (
+        field in ("team", "assignee")
+        and isinstance(assignee, User)
+        and not can_be_assigned(assignee, team_or_none)
+    ):
+        raise TicketError(
+            f"{assignee.name} cannot work on tickets of team {getattr(team, 'name', '')}."
+        )
+
+
+def _describe_change(field: str, old: object, new: object) -> str:
+    """ "Priority: normal → high", "Assigned to Ada Lovelace", "Team: none → Returns"."""
+
+    def name(value: object) -> str:
+        """A user's or team's name, or the value itself; "none" for nothing."""
+        return str(getattr(value, "name", value) or "none")
+
+    if field == "assignee":
+        return f"Assigned to {name(new)}" if new is not None else f"Unassigned (was {name(old)})"
+    if field == "customer":
+        return f"Linked to customer {name(new)}"
+    label = {"kind": "Type", "team": "Team", "priority": "Priority", "category": "Category"}[field]
+    if field == "kind":
+        return f"{label}: {KIND_LABELS.get(str(old), old)} → {KIND_LABELS.get(str(new), new)}"
+    return f"{label}: {name(old)} → {name(new)}"

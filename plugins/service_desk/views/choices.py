@@ -1,0 +1,57 @@
+"""Choices for the service desk's select fields, and small helpers the page modules share."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from core.auth import role_has_permission
+from core.db import db
+from core.models import ROLES, User
+from plugins.service_desk.models import Team
+from plugins.service_desk.settings import desk_settings
+
+NONE = ("", "— none —")
+
+
+def active_teams() -> list[Team]:
+    """Active teams by name."""
+    return list(db.session.scalars(select(Team).where(Team.active.is_(True)).order_by(Team.name)))
+
+
+def agents() -> list[User]:
+    """Active users whose role may work on tickets, by name."""
+    roles = [role for role in ROLES if role_has_permission(role, "service_desk.work")]
+    return list(
+        db.session.scalars(
+            select(User).where(User.active.is_(True), User.role.in_(roles)).order_by(User.name)
+        )
+    )
+
+
+def team_choices(teams: list[Team], current: Team | None = None) -> list[tuple[object, str]]:
+    """(id, label) for a team select; the ticket's own team stays listed even when inactive."""
+    listed = list(teams)
+    if current is not None and current not in listed:
+        listed.append(current)
+    return [NONE] + [
+        (team.id, f"{team.name}{' (restricted)' if team.restricted else ''}") for team in listed
+    ]
+
+
+def agent_choices(users: list[User]) -> list[tuple[object, str]]:
+    """(id, label) for an assignee select."""
+    return [NONE] + [(user.id, f"{user.name} ({user.role})") for user in users]
+
+
+def category_choices(current: str = "") -> list[tuple[str, str]]:
+    """The configured categories; a ticket's old category stays listed after the config changed."""
+    categories = list(desk_settings().categories)
+    if current and current not in categories:
+        categories.append(current)
+    return [("", "— none —")] + [(category, category) for category in categories]
+
+
+def instance_path() -> str:
+    """The app's instance folder (attachments live under it)."""
+    return str(current_app.instance_path)

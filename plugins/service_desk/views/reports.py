@@ -1,0 +1,117 @@
+"""Reports for managers: SLA per team, satisfaction (CSAT), and the process analysis with charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import flash, render_template, request
+
+from core import dates
+from core.auth import permission_required
+from core.models import utcnow
+from plugins.service_desk import analysis, reports
+from plugins.service_desk.models import KIND_LABELS, STATE_LABELS
+from plugins.service_desk.views.blueprint import bp
+
+DEFAULT_DAYS = 90
+
+
+def _date_range() -> tuple[dt.date, dt.date]:
+    """?from=&to= as dates; the last 90 days by default; a bad or reversed range falls back with a message."""
+    today = dates.today()
+    default = (today - dt.timedelta(days=DEFAULT_DAYS - 1), today)
+    try:
+        start = dates.parse_date(request.args["from"]) if request.args.get("from") else default[0]
+        end = dates.parse_date(request.args["to"]) if request.args.get("to") else default[1]
+    except ValueError as error:
+        flash(f"{error}; showing the last {DEFAULT_DAYS} days.", "warning")
+        return default
+    if start > end:
+        flash("The start is after the end; showing the last 90 days.", "warning")
+        return default
+    return start, end
+
+
+@bp.route("/reports/sla")
+@permission_required("service_desk.reports")
+def sla_report() -> str:
+    """Tickets opened in a month per team: targets met and breached, breach rate, with a chart."""
+    period = request.args.get("period") or dates.period_of(dates.today())
+    try:
+        start, end = dates.parse_period(period)
+    except ValueError as error:
+        flash(str(error), "warning")
+        period = dates.period_of(dates.today())
+        start, end = dates.parse_period(period)
+    rows = reports.sla_report(start, end)
+    teams = [row for row in rows if row["team"] != "All teams" and row["breach_rate"] is not None]
+    return render_template(
+        "service_desk/report_sla.html",
+        title="SLA report",
+        period=period,
+        previous=dates.period_of(start - dt.timedelta(days=1)),
+        following=dates.next_period(period),
+        rows=rows,
+        chart_labels=[row["team"] for row in teams],
+        chart_values=[row["breach_rate"] for row in teams],
+    )
+
+
+@bp.route("/reports/satisfaction")
+@permission_required("service_desk.reports")
+def satisfaction_report() -> str:
+    """CSAT per agent, team or category for resolutions in a date range."""
+    start, end = _date_range()
+    group_by = request.args.get("by", "agent")
+    if group_by not in reports.CSAT_GROUPS:
+        group_by = "agent"
+    rows = reports.csat_report(start, end, group_by)
+    rated = [row for row in rows if row["csat"] is not None]
+    return render_template(
+        "service_desk/report_csat.html",
+        title="Satisfaction",
+        start=start,
+        end=end,
+        group_by=group_by,
+        groups=reports.CSAT_GROUPS,
+        rows=rows,
+        chart_labels=[str(row[group_by]) for row in rated],
+        chart_values=[row["csat"] for row in rated],
+    )
+
+
+@bp.route("/reports/process")
+@permission_required("service_desk.reports")
+def process_report() -> str:
+    """Time in each step (average, p50, p90) per category or team, the longest step, complaint trend."""
+    start, end = _date_range()
+    group_by = request.args.get("by", "category")
+    if group_by not in analysis.GROUPINGS:
+        group_by = "category"
+    kind = request.args.get("kind", "")
+    if kind not in KIND_LABELS:
+        kind = ""
+    now = utcnow()
+    overall = analysis.time_in_state(start, end, None, kind, now)
+    longest = analysis.longest_step(overall)
+    groups: dict[str, list[analysis.StepFigures]] = {}
+    for figures in analysis.time_in_state(start, end, group_by, kind, now):
+        groups.setdefault(figures.group, []).append(figures)
+    months, trend = analysis.complaint_trend(start, end)
+    return render_template(
+        "service_desk/report_process.html",
+        title="Process analysis",
+        start=start,
+        end=end,
+        group_by=group_by,
+        kind=kind,
+        kinds=KIND_LABELS,
+        overall=overall,
+        longest=longest,
+        highlight=next((i for i, f in enumerate(overall) if f.state == longest), None),
+        chart_labels=[STATE_LABELS[figures.state] for figures in overall],
+        groups=groups,
+        longest_by_group={name: analysis.longest_step(rows) for name, rows in groups.items()},
+        months=months,
+        trend=trend,
+    )

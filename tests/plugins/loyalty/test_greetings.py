@@ -1,0 +1,192 @@
+"""Greetings: birthdays and public holidays, queued through the outbox, never to opted-out customers or twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from core.db import db
+from core.models import OutboxMessage
+from plugins.loyalty.display import customer_timeline
+from plugins.loyalty.greetings import (
+    holiday_on,
+    save_template,
+    send_greetings,
+    template_problems,
+    templates,
+)
+from plugins.loyalty.models import Greeting
+
+
+def at(day: dt.date):
+    """Freeze the clock at 06:00 UTC on a day."""
+    return time_machine.travel(dt.datetime.combine(day, dt.time(6), tzinfo=dt.UTC), tick=False)
+
+
+def outbox():
+    """(to, subject, category, source, dedupe key) of every queued message."""
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    return [(row.to_address, row.subject, row.category, row.source, row.dedupe_key) for row in rows]
+
+
+def test_birthday_greeting_once_and_not_to_opted_out_customers(make_customer, app):
+    ada = make_customer(name="Ada Lovelace", email="ada@example.com", birthday=dt.date(1980, 3, 31))
+    make_customer(
+        name="Quiet",
+        email="quiet@example.com",
+        birthday=dt.date(1975, 3, 31),
+        marketing_opt_out=True,
+    )
+    make_customer(name="No Mail", email="", birthday=dt.date(1990, 3, 31))
+    make_customer(name="Other Day", email="other@example.com", birthday=dt.date(1980, 4, 1))
+    with at(dt.date(2026, 3, 31)):
+        first = send_greetings()
+        db.session.commit()
+        second = send_greetings()
+    assert (first.birthday, second.birthday) == (1, 0)
+    assert outbox() == [
+        (
+            "ada@example.com",
+            "Happy birthday, Ada!",
+            "marketing",
+            "loyalty",
+            f"loyalty.birthday:2026:{ada.id}",
+        )
+    ]
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert "Dear Ada," in message.body
+    assert message.customer_id == ada.id
+    [greeting] = db.session.scalars(select(Greeting)).all()
+    assert (greeting.customer_id, greeting.occasion, greeting.occasion_on, greeting.outbox_id) == (
+        ada.id,
+        "birthday",
+        dt.date(2026, 3, 31),
+        message.id,
+    )
+
+
+def test_leap_day_birthdays_are_greeted_on_28_february(make_customer, app):
+    leap = make_customer(email="leap@example.com", birthday=dt.date(2000, 2, 29))
+    with at(dt.date(2027, 2, 28)):
+        assert send_greetings().birthday == 1
+    with at(dt.date(2028, 2, 28)):  # a leap year: wait for the 29th
+        assert send_greetings().birthday == 0
+    with at(dt.date(2028, 2, 29)):
+        assert send_greetings().birthday == 1
+    assert [row[4] for row in outbox()] == [
+        f"loyalty.birthday:2027:{leap.id}",
+        f"loyalty.birthday:2028:{leap.id}",
+    ]
+
+
+def test_christmas_greetings_by_country_with_the_default_region_for_the_rest(make_customer, app):
+    german = make_customer(name="Grete", email="grete@example.com", country="DE")
+    nowhere = make_customer(name="Nora", email="nora@example.com", country="")  # default_region DE
+    make_customer(
+        name="Unknown Land", email="x@example.com", country="XX"
+    )  # holidays has no such country
+    make_customer(name="Opted", email="o@example.com", country="DE", marketing_opt_out=True)
+    with at(dt.date(2026, 12, 25)):
+        first = send_greetings()
+        second = send_greetings()
+    assert (first.holiday, second.holiday) == (2, 0)
+    assert sorted(outbox()) == sorted(
+        [
+            (
+                "grete@example.com",
+                "Happy Christmas Day from Clientele",
+                "marketing",
+                "loyalty",
+                f"loyalty.holiday:2026-12-25:{german.id}",
+            ),
+            (
+                "nora@example.com",
+                "Happy Christmas Day from Clientele",
+                "marketing",
+                "loyalty",
+                f"loyalty.holiday:2026-12-25:{nowhere.id}",
+            ),
+        ]
+    )
+    assert {greeting.holiday_name for greeting in db.session.scalars(select(Greeting))} == {
+        "Christmas Day"
+    }
+
+
+def test_holidays_not_listed_are_not_greeted(make_customer, app):
+    make_customer(email="grete@example.com", country="DE")
+    with at(
+        dt.date(2026, 10, 3)
+    ):  # German Unity Day is a public holiday, but not in the default list
+        assert send_greetings().holiday == 0
+
+
+def test_holiday_lookup_uses_a_known_subdivision():
+    # Epiphany is a holiday in Bavaria (BY) but not in Berlin or Germany as a whole.
+    assert holiday_on("DE", "BY", dt.date(2026, 1, 6), ["*"]) == "Epiphany"
+    assert holiday_on("DE", "Berlin", dt.date(2026, 1, 6), ["*"]) is None
+    assert holiday_on("DE", "", dt.date(2026, 12, 25), ["christmas day"]) == "Christmas Day"
+    assert holiday_on("XX", "", dt.date(2026, 12, 25), ["*"]) is None
+
+
+class TestEveryHoliday:
+    """greeting_holidays = ["*"]."""
+
+    @pytest.fixture
+    def clientele_settings(self):
+        return {"loyalty": {"greeting_holidays": ["*"]}}
+
+    def test_us_independence_day(self, make_customer, app):
+        make_customer(email="sam@example.com", country="US")
+        make_customer(email="grete@example.com", country="DE")
+        with at(dt.date(2026, 7, 4)):
+            assert send_greetings().holiday == 1
+        assert outbox()[0][:2] == ("sam@example.com", "Happy Independence Day from Clientele")
+
+
+def test_an_edited_template_is_used_and_a_switched_off_one_sends_nothing(
+    make_customer, make_user, app
+):
+    admin = make_user("admin")
+    make_customer(name="Ada Lovelace", email="ada@example.com", birthday=dt.date(1980, 3, 31))
+    save_template(
+        "birthday", "All the best, {name}", "Cheers from {owner} at {company}, {year}.", True, admin
+    )
+    with at(dt.date(2026, 3, 31)):
+        send_greetings()
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.subject == "All the best, Ada Lovelace"
+    assert message.body == "Cheers from Clientele at Clientele, 2026."
+    save_template("birthday", "x", "y", False, admin)
+    make_customer(email="bob@example.com", birthday=dt.date(1981, 4, 1))
+    with at(dt.date(2026, 4, 1)):
+        assert send_greetings().birthday == 0
+
+
+def test_template_problems_name_the_placeholder():
+    assert template_problems("Dear {first_name}, happy {holiday}!") == []
+    assert template_problems("Hi {surname}") == [
+        "Unknown placeholder {surname}; use {name}, {first_name}, {company}, {holiday}, {year}, {owner}."
+    ]
+    assert template_problems("Hi {name.__class__}") != []
+    assert "Braces do not match" in template_problems("Hi {name")[0]
+    with pytest.raises(ValueError, match="surname"):
+        save_template("birthday", "Hi {surname}", "x", True, None)
+
+
+def test_defaults_until_saved(app):
+    saved = templates()
+    assert saved["birthday"].subject == "Happy birthday, {first_name}!"
+    assert saved["holiday"].active is True
+
+
+def test_greetings_are_on_the_customer_timeline(make_customer, app):
+    ada = make_customer(email="ada@example.com", birthday=dt.date(1980, 3, 31))
+    with at(dt.date(2026, 3, 31)):
+        send_greetings()
+    with app.test_request_context():
+        events = [event for event in customer_timeline(ada, None) if event.kind == "greeting"]
+    assert [event.title for event in events] == ["Birthday greeting: Happy birthday, Customer!"]
