@@ -1,0 +1,107 @@
+"""Marketing forms: segment name, campaign, schedule, cost, consent change, saving an audience."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from plugins.marketing.messages import MERGE_FIELDS, unknown_fields
+
+
+def _two_places(field: DecimalField) -> None:
+    """Money has at most two decimals."""
+    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
+        raise ValidationError("Use at most two decimals.")
+
+
+def _known_merge_fields(field: StringField | TextAreaField) -> None:
+    """Only the documented {{ fields }} may be used."""
+    unknown = unknown_fields(field.data or "")
+    if unknown:
+        known = ", ".join("{{ " + name + " }}" for name in MERGE_FIELDS)
+        raise ValidationError(f"Unknown merge field {', '.join(unknown)}. Known: {known}.")
+
+
+class SegmentForm(FlaskForm):
+    """A segment's name, description and how its conditions combine (the conditions are rows of their own)."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    match = SelectField(
+        "Customers who match",
+        choices=[("all", "all of the conditions"), ("any", "any of the conditions")],
+    )
+
+
+class CampaignForm(FlaskForm):
+    """A campaign: message with merge fields, topic, segment, cost."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
+    topic = SelectField(
+        "Consent topic", description="Customers who opted out of this topic are skipped."
+    )
+    segment_id = SelectField("Segment", coerce=int)
+    subject = StringField("Subject", validators=[InputRequired(), Length(max=300)])
+    body = TextAreaField(
+        "Message",
+        validators=[InputRequired(), Length(max=20000)],
+        description="Plain text. Merge fields: "
+        + ", ".join("{{ " + name + " }}" for name in MERGE_FIELDS)
+        + ". An unsubscribe link is always added at the end.",
+    )
+    cost = DecimalField(
+        "Cost",
+        places=2,
+        default=Decimal("0.00"),
+        validators=[Optional(), NumberRange(min=0)],
+        description="What the campaign cost; used for cost per acquired customer and return.",
+    )
+
+    def validate_subject(self, field: StringField) -> None:
+        """Merge fields only."""
+        _known_merge_fields(field)
+
+    def validate_body(self, field: TextAreaField) -> None:
+        """Merge fields only."""
+        _known_merge_fields(field)
+
+    def validate_cost(self, field: DecimalField) -> None:
+        """At most two decimals."""
+        _two_places(field)
+
+
+class ScheduleForm(FlaskForm):
+    """When the send job may start the campaign, in the company's time zone."""
+
+    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+
+
+class CostForm(FlaskForm):
+    """The campaign's cost, which may become known after sending."""
+
+    cost = DecimalField("Cost", places=2, validators=[InputRequired(), NumberRange(min=0)])
+
+    def validate_cost(self, field: DecimalField) -> None:
+        """At most two decimals."""
+        _two_places(field)
+
+
+class ConsentForm(FlaskForm):
+    """A consent change a member of staff records (the customer called, wrote, signed a form)."""
+
+    topic = SelectField("Topic")
+    choice = SelectField("Change", choices=[("out", "opts out"), ("in", "opts in")])
+    note = StringField(
+        "How we know",
+        validators=[InputRequired(), Length(max=500)],
+        description="E.g. 'phone call 12 March', 'signed form at the fair'.",
+    )
+
+
+class AudienceSegmentForm(FlaskForm):
+    """Save a product's audience as a segment."""
+
+    name = StringField("Segment name", validators=[InputRequired(), Length(max=120)])

@@ -1,0 +1,78 @@
+"""Consent on the customer page: staff record an opt-in or opt-out with how they know, and read the evidence."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from core.auth import permission_required
+from core.db import db
+from core.models import Customer
+from core.views.common import get_or_404, paginate
+from plugins.marketing import consent
+from plugins.marketing.forms import ConsentForm
+from plugins.marketing.models import ALL_TOPICS, ConsentEvent
+from plugins.marketing.settings import setting
+from plugins.marketing.views import bp
+
+
+def consent_form() -> ConsentForm:
+    """The form with the configured topics and "all marketing"."""
+    form = ConsentForm()
+    form.topic.choices = [(topic, f"{topic} mail") for topic in setting("topics")] + [
+        (ALL_TOPICS, "all marketing mail")
+    ]
+    return form
+
+
+@bp.route("/customers/<customer_id>/consent", methods=["POST"])
+@permission_required("marketing.consent")
+def consent_record(customer_id: str) -> Response:
+    """Record a consent change a customer told staff about."""
+    customer = get_or_404(Customer, customer_id)
+    form = consent_form()
+    target = url_for("customers.detail", customer_id=customer.id) + "#marketing-consent"
+    if not form.validate_on_submit():
+        problems = [
+            f"{getattr(form, name).label.text}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        ]
+        flash("Consent not recorded. " + " ".join(problems), "error")
+        return redirect(target)
+    event = consent.record_consent(
+        customer,
+        form.topic.data,
+        form.choice.data == "in",
+        "staff",
+        setting("topics"),
+        note=form.note.data,
+        user=current_user,
+    )
+    db.session.commit()
+    if event is None:
+        flash("Nothing changed: that was already the customer's choice.", "info")
+    else:
+        flash("Consent recorded.", "success")
+    return redirect(target)
+
+
+@bp.route("/customers/<customer_id>/consent")
+@permission_required("marketing.consent")
+def consent_history(customer_id: str) -> str:
+    """All the consent evidence of a customer, newest first."""
+    customer = get_or_404(Customer, customer_id)
+    statement = (
+        select(ConsentEvent)
+        .where(ConsentEvent.customer_id == customer.id)
+        .order_by(ConsentEvent.at.desc(), ConsentEvent.id.desc())
+    )
+    return render_template(
+        "marketing/consent_history.html",
+        title=f"Consent of {customer.name}",
+        customer=customer,
+        page=paginate(statement),
+        state=consent.states([customer.id])[customer.id],
+        topics=setting("topics"),
+    )

@@ -1,0 +1,94 @@
+"""The [plugins.marketing] settings: consent topics, attribution window, batch size and limits."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.plugins import Setting, SettingError, settings_of
+
+TOPIC_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+
+def _topics(value: list[Any]) -> list[str]:
+    """At least one topic; each a short lowercase name; "all" is reserved for every topic."""
+    if not value:
+        raise SettingError('name at least one topic, e.g. ["newsletter", "offers"]')
+    topics: list[str] = []
+    for index, topic in enumerate(value):
+        if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
+            raise SettingError(
+                'a topic is a lowercase name (letters, digits, - or _), e.g. "offers"',
+                path=f"[{index}]",
+            )
+        if topic == "all":
+            raise SettingError('"all" is reserved for every topic at once', path=f"[{index}]")
+        if topic in topics:
+            raise SettingError(f'"{topic}" is listed twice', path=f"[{index}]")
+        topics.append(topic)
+    return topics
+
+
+def _positive(value: int) -> int:
+    """A whole number of at least 1."""
+    if value < 1:
+        raise SettingError(f"expected at least 1, got {value}")
+    return value
+
+
+SETTINGS = [
+    Setting(
+        "topics",
+        list,
+        ["newsletter", "offers", "events"],
+        "consent topics a campaign is sent on; customers opt out of each one separately",
+        check=_topics,
+    ),
+    Setting(
+        "attribution_days",
+        int,
+        30,
+        "an order counts for a campaign when placed less than this many days after the mail",
+        check=_positive,
+    ),
+    Setting(
+        "batch_size",
+        int,
+        200,
+        "recipients handled per committed batch when sending",
+        check=_positive,
+    ),
+    Setting(
+        "unsubscribe_link_days",
+        int,
+        730,
+        "how long an unsubscribe link in a sent message keeps working",
+        check=_positive,
+    ),
+    Setting(
+        "recommendations",
+        int,
+        5,
+        "products shown on a customer's recommendations panel",
+        check=_positive,
+    ),
+    Setting(
+        "similar_products",
+        int,
+        50,
+        "most similar products kept per product by the nightly recommendations refresh",
+        check=_positive,
+    ),
+    Setting(
+        "audience_size",
+        int,
+        500,
+        'customers on a product\'s "who should get this" list (the best-scored ones)',
+        check=_positive,
+    ),
+]
+
+
+def setting(key: str) -> Any:
+    """One validated value of [plugins.marketing]."""
+    return settings_of("marketing")[key]
