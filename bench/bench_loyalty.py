@@ -12,8 +12,8 @@
   Goal 2.0: ``core.ledger.sales_movements`` reads a customer's lines once for the sales and
   once more for the refunds, where the hand-written SQL reads them once.
 
-The nightly job runs SQLite's ``PRAGMA optimize`` after its recompute (see
-``recompute.refresh_planner_statistics``), so a database the plugin has run on for a night has
+The core's nightly job ``core.planner_statistics`` runs ``ANALYZE`` (see
+``core.db.refresh_planner_statistics``), so a database the plugin has run on for a night has
 planner statistics; the preparation does the same, and on SQLite the statistics are removed
 again at the end when the copy had none, so the modules after this one see the data set as
 generated.
@@ -245,7 +245,8 @@ def had_statistics(ctx: BenchContext) -> bool:
 
 def run(ctx: BenchContext) -> None:
     """Prepare the snapshot once (as the nightly job would), then time the recompute, report, one customer."""
-    from plugins.loyalty.recompute import recompute_all, refresh_planner_statistics
+    from core.db import refresh_planner_statistics
+    from plugins.loyalty.recompute import recompute_all
 
     as_of = ctx.dataset.end_date
     parameters = {"as_of": as_of, "start": as_of - dt.timedelta(days=364)}

@@ -18,8 +18,8 @@ scale, about 60,000 entries in that month). Entries are built first by ``ctx.bac
   the month. Goal 3.0: it writes about 60,000 rows with their indexes where the reference
   only reads.
 
-On PostgreSQL the preparation runs the plugin's nightly job (ANALYZE of its tables) after
-the backfill, as a database the plugin has run on for a night has. Cancellation days are
+On PostgreSQL the preparation runs the core's nightly job ``core.planner_statistics``
+(ANALYZE) after the backfill, as a database the plugin has run on for a night has. Cancellation days are
 compared in UTC: the benchmark app's company time zone is UTC.
 """
 
@@ -136,11 +136,10 @@ def summary_totals(summaries: list[Any]) -> dict[int, tuple[Any, ...]]:
 
 
 def _analyze(ctx: BenchContext) -> None:
-    """What the plugin's nightly job does: ANALYZE its tables (PostgreSQL only here, so the
-    SQLite copy keeps the data set's statistics as generated for the modules after this one)."""
+    """What the core's nightly job does: ANALYZE (PostgreSQL only here, so the SQLite copy
+    keeps the data set's statistics as generated for the modules after this one)."""
     with ctx.using(PLUGINS):
-        from core.db import db
-        from plugins.sales_commission.accrual import refresh_planner_statistics
+        from core.db import db, refresh_planner_statistics
 
         refresh_planner_statistics()
         db.session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,6 +31,20 @@ db = SQLAlchemy(model_class=Base)
 def is_sqlite(engine_or_connection: Any) -> bool:
     """True when the bind talks to SQLite (some SQL differs, e.g. date functions)."""
     return bool(engine_or_connection.dialect.name == "sqlite")
+
+
+def refresh_planner_statistics() -> None:
+    """Give the database's query planner fresh statistics on every table (ANALYZE).
+
+    Without them, after a big import, SQLite and PostgreSQL guess table sizes and may scan
+    where an index would do. Run nightly by the core.planner_statistics job and after
+    `clientele import` and `clientele demo`. On SQLite ``analysis_limit`` makes ANALYZE
+    sample each index instead of reading it whole, so it takes milliseconds at any size;
+    PostgreSQL samples by itself.
+    """
+    if is_sqlite(db.session.get_bind()):
+        db.session.execute(text("PRAGMA analysis_limit=1000"))
+    db.session.execute(text("ANALYZE"))
 
 
 @event.listens_for(Engine, "connect")

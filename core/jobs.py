@@ -34,7 +34,7 @@ from huey.consumer import Consumer
 from sqlalchemy import delete, event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from core.db import db
+from core.db import db, refresh_planner_statistics
 from core.models import JobRun, utcnow
 from core.plugins import CORE, Job, PluginError, call_each
 
@@ -313,11 +313,14 @@ def prune_job_runs() -> None:
 
 
 def core_jobs() -> list[Job]:
-    """The core's own jobs: deliver the outbox every minute, prune old job runs nightly."""
+    """The core's own jobs: deliver the outbox every minute; nightly, planner statistics and
+    pruning old job runs (both after 03:00, clear of the hour daylight saving skips or repeats).
+    """
     from core.outbox import deliver_pending
 
     return [
         Job(f"{CORE}.deliver_outbox", "* * * * *", deliver_pending),
+        Job(f"{CORE}.planner_statistics", "10 4 * * *", refresh_planner_statistics),
         Job(f"{CORE}.prune_job_runs", "40 4 * * *", prune_job_runs),
     ]
 

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.cli import check_schema_or_fail, main
-from core.db import db
+from core.db import db, refresh_planner_statistics
 from core.importing import FORMATS, ImportFileError, ImportResult, import_file, write_errors
 from core.plugins import PluginError
 
@@ -116,6 +116,8 @@ def _run_import(kind: str, file: Path, skip_invalid: bool, check_only: bool) -> 
     finally:
         bars.close()
     if result.written and not check_only:
+        db.session.commit()
+        refresh_planner_statistics()  # a big import changes the tables' sizes
         db.session.commit()
     else:
         db.session.rollback()

@@ -11,7 +11,7 @@ from core import dates
 from core.cli.output import emit, format_option
 from core.db import db
 from plugins.loyalty.care import create_tasks
-from plugins.loyalty.recompute import recompute_all, refresh_planner_statistics
+from plugins.loyalty.recompute import recompute_all
 from plugins.loyalty.report import TIER_COLUMNS, tier_rows
 
 
@@ -26,7 +26,6 @@ def loyalty_group() -> None:
 def recompute_command(no_tasks: bool) -> None:
     """Recompute every customer's value, tier and stage now (as the nightly job does)."""
     result = recompute_all("recompute (command line)")
-    refresh_planner_statistics()
     click.echo(
         f"Recomputed as of {result.as_of}: {result.tier_changes} tier change(s), "
         f"{result.stage_changes} stage change(s)."

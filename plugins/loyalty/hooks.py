@@ -142,7 +142,7 @@ def scheduled_jobs() -> list[Job]:
     from plugins.loyalty.jobs import morning_greetings, nightly
 
     return [
-        Job("loyalty.nightly", "30 2 * * *", nightly),
+        Job("loyalty.nightly", "30 3 * * *", nightly),
         Job("loyalty.greetings", "0 8 * * *", morning_greetings),
     ]
 

@@ -9,7 +9,7 @@ import logging
 
 from plugins.loyalty.care import create_tasks
 from plugins.loyalty.greetings import send_greetings
-from plugins.loyalty.recompute import recompute_all, refresh_planner_statistics
+from plugins.loyalty.recompute import recompute_all
 
 log = logging.getLogger("clientele.loyalty")
 
@@ -17,7 +17,6 @@ log = logging.getLogger("clientele.loyalty")
 def nightly() -> None:
     """Recompute every customer (at-risk and churned stages move with the calendar), then care tasks."""
     result = recompute_all("nightly recompute")
-    refresh_planner_statistics()
     tasks = create_tasks()
     log.info(
         "loyalty: nightly recompute as of %s: %s tier and %s stage changes; %s care and %s "

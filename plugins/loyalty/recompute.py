@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import DateTime, String, bindparam, insert, null, select, text, update
+from sqlalchemy import DateTime, String, bindparam, insert, null, select, update
 from sqlalchemy.sql import Executable
 
 from core import dates
@@ -217,18 +217,6 @@ def recompute_for_orders(order_ids: Sequence[int], reason: str) -> None:
         ).all()
         if customers:
             recompute_customers(list(customers), reason)
-
-
-def refresh_planner_statistics() -> None:
-    """On SQLite, run PRAGMA optimize after a full recompute, as SQLite advises after heavy queries.
-
-    Without statistics SQLite walks every order line twice for the refunds of sales_movements
-    instead of using the refunded_on index; PRAGMA optimize analyses only the tables the
-    queries of this connection used, and is cheap when the statistics are fresh. PostgreSQL's
-    autovacuum keeps its statistics by itself.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("PRAGMA optimize"))
 
 
 def start_as_prospect(customer: Customer) -> None:

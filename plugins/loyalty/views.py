@@ -22,7 +22,7 @@ from plugins.loyalty.care import create_tasks
 from plugins.loyalty.lifecycle import stage_label
 from plugins.loyalty.matrix import QUADRANTS, cells, customers_in, matrix_split, unplaced_count
 from plugins.loyalty.models import STAGE_LABELS, STAGES, StageChange, TierChange, cents_to_money
-from plugins.loyalty.recompute import recompute_all, refresh_planner_statistics
+from plugins.loyalty.recompute import recompute_all
 from plugins.loyalty.tiers import badge_colour, stored_cutoffs
 from plugins.loyalty.value import (
     NO_TIER,
@@ -166,7 +166,6 @@ def recompute() -> Response:
     if not ActionForm().validate_on_submit():
         abort(400)
     result = recompute_all("recompute by " + current_user.name)
-    refresh_planner_statistics()
     tasks = create_tasks()
     db.session.commit()
     flash(

@@ -30,7 +30,7 @@ from core import dates
 from core.db import db
 from core.models import Order, utcnow
 from plugins.sales_commission import reconcile_sql
-from plugins.sales_commission.models import Cancellation, Entry, LineGrade
+from plugins.sales_commission.models import Cancellation, Entry
 from plugins.sales_commission.rules import RuleSet
 
 #: Above this many orders a reconciliation is a bulk job (an import, a backfill).
@@ -106,16 +106,6 @@ def record_cancellation(order: Order) -> None:
 def company_day(moment: dt.datetime) -> dt.date:
     """The company-time date of a naive UTC timestamp."""
     return moment.replace(tzinfo=dt.UTC).astimezone(dates.company_timezone()).date()
-
-
-def refresh_planner_statistics() -> None:
-    """Let the database's planner see how big the plugin's tables have grown (ANALYZE).
-
-    Run nightly by the sales_commission.planner_statistics job, so that after a big import
-    the month's statements and recomputes use the indexes instead of scanning.
-    """
-    for table in (Entry, LineGrade, Cancellation):
-        db.session.execute(text(f"ANALYZE {table.__tablename__}"))
 
 
 def without_jit() -> None:

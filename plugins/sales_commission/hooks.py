@@ -6,7 +6,7 @@ from typing import Any
 
 from core import dates
 from core.models import Customer, Order, User
-from core.plugins import Job, NavItem, Panel, Permission, Setting, Widget, hookimpl
+from core.plugins import NavItem, Panel, Permission, Setting, Widget, hookimpl
 from plugins.sales_commission import accrual, approval, reports
 from plugins.sales_commission.models import BASES, GRADINGS
 from plugins.sales_commission.rules import check_tiers
@@ -103,20 +103,6 @@ def register_commands(cli: Any) -> None:
     from plugins.sales_commission.cli import group
 
     cli.add_command(group)
-
-
-@hookimpl
-def scheduled_jobs() -> list[Job]:
-    """Nightly: refresh the planner statistics of the plugin's tables."""
-    return [Job("sales_commission.planner_statistics", "40 3 * * *", _planner_statistics)]
-
-
-def _planner_statistics() -> None:
-    """The job: ANALYZE the plugin's tables, then commit."""
-    from core.db import db
-
-    accrual.refresh_planner_statistics()
-    db.session.commit()
 
 
 @hookimpl

@@ -357,7 +357,12 @@ def test_hook_scheduled_jobs(make_app, fake_plugins):
 
     app = make_app(plugins=["with_command"])
     jobs = collect_jobs(app)
-    assert set(jobs) == {"core.deliver_outbox", "core.prune_job_runs", "with_command.tick"}
+    assert set(jobs) == {
+        "core.deliver_outbox",
+        "core.planner_statistics",
+        "core.prune_job_runs",
+        "with_command.tick",
+    }
     listing = CliRunner(app).invoke(["worker", "--list"]).output
     assert "with_command.tick" in listing and "*/5 * * * *" in listing
     with_command.RUNS.clear()

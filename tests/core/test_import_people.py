@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from core.models import Customer, User
 from core.plugins import hookimpl
+from tests.core.statistics import planner_knows_customer_rows
 
 DATA = Path(__file__).parent / "data"
 CUSTOMERS_HEADER = "external_id,name,company,email,phone,country,region,city,channel,birthday,owner_email,tags,created_at\n"
@@ -109,6 +110,7 @@ def test_customers_are_imported_with_the_forms_rules(cli, db, temp_plugin):
     result = cli.invoke(["import", "customers", str(DATA / "customers.csv")])
     assert result.exit_code == 0, result.output
     assert "customers: 3 added, 0 changed, 0 unchanged" in result.output
+    assert planner_knows_customer_rows(db) == 3  # the import refreshed the statistics
     assert hooks.created == ["C-001", "C-002", "C-003"]
     lena = customer(db, "C-001")
     assert (lena.name, lena.company, lena.email) == (

@@ -26,6 +26,7 @@ from core.jobs import (
 from core.models import Customer, JobRun, utcnow
 from core.plugins import Job, PluginError, hookimpl
 from tests.core.servers import free_port
+from tests.core.statistics import planner_knows_customer_rows
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -84,6 +85,7 @@ def test_the_core_delivers_mail_every_minute_and_prunes_job_runs_nightly(app):
     jobs = collect_jobs(app)
     assert {name: job.cron for name, job in jobs.items()} == {
         "core.deliver_outbox": "* * * * *",
+        "core.planner_statistics": "10 4 * * *",
         "core.prune_job_runs": "40 4 * * *",
     }
 
@@ -305,6 +307,14 @@ def test_job_runs_older_than_30_days_are_pruned(app, db):
     assert db.session.scalar(select(func.count()).select_from(JobRun)) == 2
 
 
+def test_the_nightly_planner_statistics_job_counts_the_rows(app, db):
+    db.session.add_all(Customer(name=f"Customer {number}") for number in range(25))
+    db.session.commit()
+    result = run_job(app, collect_jobs(app)["core.planner_statistics"])
+    assert (result.status, result.error) == ("ok", "")
+    assert planner_knows_customer_rows(db) == 25
+
+
 def test_worker_list_shows_every_job_and_its_schedule(app, cli, temp_plugin):
     temp_plugin(Timing(), name="timing")
     result = cli.invoke(["worker", "--list"])
@@ -312,6 +322,7 @@ def test_worker_list_shows_every_job_and_its_schedule(app, cli, temp_plugin):
     # (temp_plugin registers after the core, so its jobs may come first in this listing)
     assert sorted(result.output.splitlines()) == [
         f"{'core.deliver_outbox':<40} * * * * *",
+        f"{'core.planner_statistics':<40} 10 4 * * *",
         f"{'core.prune_job_runs':<40} 40 4 * * *",
         f"{'timing.fail':<40} 0 7 * * *",
         f"{'timing.ok':<40} 0 7 * * *",

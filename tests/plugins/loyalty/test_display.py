@@ -16,7 +16,7 @@ from plugins.loyalty import hooks
 from plugins.loyalty.care import create_tasks
 from plugins.loyalty.models import CareTask, CustomerValue, Interaction, Preference
 from plugins.loyalty.preferences import add_preference, log_interaction
-from plugins.loyalty.recompute import recompute_all, refresh_planner_statistics
+from plugins.loyalty.recompute import recompute_all
 
 NOON = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
 
@@ -137,10 +137,6 @@ def test_jobs_run_through_the_worker_and_are_idempotent(make_customer, make_user
         db.session.scalar(select(func.count()).select_from(JobRun).where(JobRun.status == "ok"))
         == 4
     )
-
-
-def test_refresh_planner_statistics_is_harmless(app):
-    refresh_planner_statistics()
 
 
 def test_demo_data(make_customer, make_user, make_product, sell, app):

@@ -1,4 +1,4 @@
-"""The nightly job, and cancellation days in the company's time zone."""
+"""Cancellation days in the company's time zone."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,15 +7,7 @@ import time_machine
 from sqlalchemy import select
 
 from core import orders
-from core.jobs import collect_jobs
 from plugins.sales_commission.models import Cancellation, Entry
-
-
-def test_the_planner_statistics_job_runs(app, db):
-    jobs = collect_jobs(app)
-    job = jobs["sales_commission.planner_statistics"]
-    assert job.cron == "40 3 * * *"
-    job.func()  # ANALYZE of the plugin's tables, then commit: no error on either database
 
 
 def test_a_cancellation_is_dated_in_the_company_time_zone(
