@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, case, func, literal, select, union_all
 from sqlalchemy.sql import Subquery
 
 from core.models import Order, OrderLine
@@ -57,3 +57,23 @@ def sales_movements(
     if not refunds:
         return sales.subquery("movements")
     return union_all(sales, _branch(OrderLine.refunded_on, -1, start, end)).subquery("movements")
+
+
+def totals_after_refunds(*conditions: ColumnElement[bool]) -> Select[Any]:
+    """Orders, net, cost (both after refunds) and refunded net of the counted orders matching conditions.
+
+    The same figures as summing sales_movements() without dates (a refunded line's sale and
+    refund cancel out, leaving it only in the refunded total), but reading each line once
+    instead of twice: for one customer's totals on their page.
+    """
+    kept = OrderLine.refunded_on.is_(None)
+    return (
+        select(
+            func.count(func.distinct(Order.id)),
+            func.coalesce(func.sum(case((kept, OrderLine.net_amount), else_=0)), 0),
+            func.coalesce(func.sum(case((kept, OrderLine.cost_amount), else_=0)), 0),
+            func.coalesce(func.sum(case((kept, 0), else_=OrderLine.net_amount)), 0),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(Order.status.in_(COUNTED_STATUSES), *conditions)
+    )

@@ -16,7 +16,7 @@ from core.access import can_edit_customer, sees_only_own_orders, visible_orders
 from core.auth import permission_required, require
 from core.db import db
 from core.forms import CustomerForm
-from core.ledger import sales_movements
+from core.ledger import totals_after_refunds
 from core.models import Customer, Order, User
 from core.orders import order_net_totals
 from core.plugins import PluginError, TimelineEvent, display_hook
@@ -118,16 +118,10 @@ def detail(customer_id: str) -> str:
 
 def _order_totals(customer_id: int) -> dict[str, Any]:
     """Order count and net / cost / profit after refunds over the orders the user may see (one query)."""
-    movements = sales_movements()
-    statement = select(
-        func.count(func.distinct(movements.c.order_id)),
-        func.coalesce(func.sum(movements.c.net), 0),
-        func.coalesce(func.sum(movements.c.cost), 0),
-        func.coalesce(-func.sum(movements.c.net).filter(movements.c.sign < 0), 0),
-    ).where(movements.c.customer_id == customer_id)
+    conditions = [Order.customer_id == customer_id]
     if sees_only_own_orders(current_user):
-        statement = statement.where(movements.c.salesperson_id == current_user.id)
-    count, net, cost, refunded = db.session.execute(statement).one()
+        conditions.append(Order.salesperson_id == current_user.id)
+    count, net, cost, refunded = db.session.execute(totals_after_refunds(*conditions)).one()
     return {"orders": count, "net": net, "cost": cost, "profit": net - cost, "refunded": refunded}
 
 

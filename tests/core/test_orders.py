@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core import orders
-from core.ledger import sales_movements
+from core.ledger import sales_movements, totals_after_refunds
 from core.models import Order
 from core.orders import LineInput, OrderError
 
@@ -126,6 +126,15 @@ def test_sales_movements_follow_the_money_rules(db, make_order, make_product, ma
     assert totals(dt.date(2026, 1, 1), dt.date(2026, 1, 31)) == (D("150.00"), D("80.00"))
     assert totals(dt.date(2026, 2, 1), dt.date(2026, 2, 28)) == (D("-50.00"), D("-20.00"))
     assert totals(None, None) == (D("100.00"), D("60.00"))
+    # The customer page's one-pass totals: 2 counted orders, net and cost after the refund,
+    # and the 50.00 refunded.
+    customer_totals = totals_after_refunds(Order.customer_id == customer.id)
+    assert tuple(db.session.execute(customer_totals).one()) == (
+        2,
+        D("100.00"),
+        D("60.00"),
+        D("50.00"),
+    )
 
 
 def test_money_columns_store_the_same_rounded_value_on_every_database(db, make_product):
