@@ -237,7 +237,10 @@ def shared_lines(rules: RuleSet, order_ids: Any) -> Subquery:
         ("commission", priced.c.commission_c),
     ):
         others = (
-            select(func.coalesce(func.sum(half_up_share(column, other_percent)), 0))
+            # Cast back: PostgreSQL sums bigints as numeric, which every later step would carry.
+            select(
+                cast(func.coalesce(func.sum(half_up_share(column, other_percent)), 0), BigInteger)
+            )
             .where(other.order_id == priced.c.order_id, other.position != 1)
             .scalar_subquery()
         )

@@ -25,7 +25,9 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -33,10 +35,11 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, Subquery
 
 from core import dates
 from core.db import db
-from core.models import Order, OrderLine, utcnow
+from core.models import ORDER_STATUSES, Order, OrderLine, utcnow
 from plugins.sales_commission import accrual, reconcile_sql
 from plugins.sales_commission.desired import ENTRY_COLUMNS, desired_entries
 from plugins.sales_commission.models import Cancellation, Entry, Statement
@@ -90,6 +93,14 @@ def recompute_period(rules: RuleSet, period: str) -> None:
     if any(version.grade_by == "product" for version in rules.versions):
         # Only product grading reads the list price snapshots (the hooks always take them).
         session.execute(sql.snapshot_grades)
+    stored = session.scalar(sql.count_stored)
+    if not stored:
+        # Nothing stored to compare with or delete (a wiped or new month): write every row.
+        session.execute(sql.insert_all, {"created_at": utcnow()})
+        return
+    matched, missing = session.execute(sql.compare).one()
+    if matched == stored and not missing:
+        return  # every stored entry is desired and every desired row stored: nothing to do
     WORK.drop(connection, checkfirst=True)
     WORK.create(connection)
     try:
@@ -115,6 +126,9 @@ class PeriodSql:
         )
         self.delete_stale = _delete_stale(period)
         self.insert_missing = _insert_missing(scope, period)
+        self.count_stored = _count_stored(period)
+        self.compare = _compare(desired, period)
+        self.insert_all = _insert_all(desired, period)
 
 
 @lru_cache(maxsize=8)
@@ -123,6 +137,65 @@ def _statements(
 ) -> PeriodSql:
     """The recompute's statements, cached (building and compiling them costs more than a run)."""
     return PeriodSql(rules, period, carried)
+
+
+def _count_stored(period: str) -> Select[Any]:
+    """How many of the month's entries the recompute may keep or delete (all but corrections)."""
+    return (
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.period == period, Entry.kind != "correction")
+    )
+
+
+def _frozen_live_match(desired: Subquery) -> ColumnElement[bool]:
+    """A frozen entry not corrected says what the desired row says (it is not added again).
+
+    An entry's line belongs to its order, so matching the line keeps to the scope's orders.
+    """
+    stored = aliased(Entry)
+    pairs = zip(
+        reconcile_sql.entry_key(stored, False),
+        reconcile_sql.desired_key(desired, False),
+        strict=True,
+    )
+    return exists().where(
+        *(left == right for left, right in pairs),
+        reconcile_sql.frozen(stored),
+        ~reconcile_sql.corrected(stored),
+    )
+
+
+def _compare(desired: Subquery, period: str) -> Select[Any]:
+    """The month's desired rows against the stored entries, in one pass over the desired rows.
+
+    Returns (matched, missing): how many stored entries of the month match a desired row, and
+    how many desired rows match neither an entry of the month nor a frozen live entry (they
+    would be added). Desired rows of a month differ in (line, salesperson, kind), so each
+    stored entry matches at most one of them: the month is right exactly when ``matched``
+    equals the count of its entries (``count_stored``) and ``missing`` is 0.
+    """
+    stored = aliased(Entry)
+    key = reconcile_sql.entry_key(stored, False)
+    # The period is compared as an expression so that SQLite, without statistics, looks the
+    # entries up by line (one or two) and not by month and salesperson (hundreds).
+    key.append(stored.period + "" if db.engine.dialect.name == "sqlite" else stored.period)
+    pairs = zip(key, reconcile_sql.desired_key(desired, True), strict=True)
+    missing = case((stored.id.is_not(None), 0), (_frozen_live_match(desired), 0), else_=1)
+    return (
+        select(func.count(stored.id), func.coalesce(func.sum(missing), 0))
+        .select_from(desired)
+        .outerjoin(stored, and_(*(left == right for left, right in pairs)))
+        .where(desired.c.period == period)
+    )
+
+
+def _insert_all(desired: Subquery, period: str) -> Insert:
+    """Add every desired row of the month (none is stored in it) unless a frozen entry has it."""
+    rows = select(*(desired.c[name] for name in ENTRY_COLUMNS), CREATED_AT).where(
+        desired.c.period == period, ~_frozen_live_match(desired)
+    )
+    return insert(Entry.__table__).from_select([*ENTRY_COLUMNS, "created_at"], rows)
 
 
 def _work_key(with_period: bool) -> list[Any]:
@@ -182,7 +255,11 @@ def period_scope(period: str, carried: tuple[tuple[str, Any], ...] = ()) -> Sele
     """
     start, end = dates.parse_period(period)
     parts: list[Select[Any]] = [
-        select(Order.id).where(Order.order_date.between(start, end)),
+        # Every status (the column allows no other), so that the index on (status,
+        # order_date) finds the month's orders without scanning every order.
+        select(Order.id).where(
+            Order.status.in_(ORDER_STATUSES), Order.order_date.between(start, end)
+        ),
         select(OrderLine.order_id).where(OrderLine.refunded_on.between(start, end)),
         select(Cancellation.order_id).where(Cancellation.cancelled_on.between(start, end)),
         # Cancellations not recorded yet (made while the plugin was off), by their UTC time
