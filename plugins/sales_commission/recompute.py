@@ -2,10 +2,12 @@
 
 A month can be recomputed while none of its statements is approved. The entries the rules
 call for in that month (its sales, refunds and cancellations, plus the late sales and
-clawbacks that approved months carry into it) are computed once into a temporary table;
-stored entries of the month that no longer match are deleted and missing ones added, so a
-month that is already right is left exactly as it is (same ids). Corrections already in
-the month (made when an approved order changed) are kept.
+clawbacks that approved months carry into it) are first matched with the stored entries in
+one statement; a month that is already right stops there and is left exactly as it is (same
+ids). A month without entries gets every desired row written directly. Otherwise the desired
+rows are computed once into a temporary table; stored entries of the month that no longer
+match are deleted and missing ones added. Corrections already in the month (made when an
+approved order changed) are kept.
 """
 
 from __future__ import annotations
