@@ -14,13 +14,13 @@ scale, about 60,000 entries in that month). Entries are built first by ``ctx.bac
   (the entries are right; the engine recomputes every line and compares), against the same
   hand-written aggregate. Goal 1.5 (the issue's aim).
 - ``sales_commission_recompute_rebuild``: the month's entries are deleted, then recomputed
-  (every entry written again), against the same aggregate plus the hand-written DELETE of
-  the month. Goal 3.0: it writes about 60,000 rows with their indexes where the reference
-  only reads.
+  (every entry written again; the DELETE is inside the timed run), against the same
+  aggregate alone. Goal 3.0: it writes the month's entries with their indexes and foreign
+  keys where the reference only reads.
 
 On PostgreSQL the preparation runs the core's nightly job ``core.planner_statistics``
-(ANALYZE) after the backfill, as a database the plugin has run on for a night has. Cancellation days are
-compared in UTC: the benchmark app's company time zone is UTC.
+(ANALYZE) after the backfill, as a database the plugin has run on for a night has.
+Cancellation days are compared in UTC: the benchmark app's company time zone is UTC.
 """
 
 from __future__ import annotations
