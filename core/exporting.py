@@ -27,6 +27,7 @@ from sqlalchemy.orm import aliased
 from core.db import db
 from core.importing import FORMATS, NoProgress, Progress
 from core.models import Customer, Order, OrderLine, Product, User
+from core.money import format_quantity
 
 #: Rows fetched from the database at a time.
 CHUNK = 2000
@@ -143,7 +144,7 @@ def cell(column: str, value: Any) -> str:
     if isinstance(value, Decimal):
         if column in MONEY_COLUMNS:
             return f"{value:.2f}"
-        return format(value.normalize(), "f")
+        return format_quantity(value)
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ")
     if isinstance(value, dt.date):

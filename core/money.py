@@ -67,6 +67,20 @@ def format_money(amount: Decimal | None, currency: str = "") -> str:
     return f"{text} {currency}" if currency else text
 
 
+def format_quantity(quantity: Decimal | None) -> str:
+    """A quantity as a person writes it: 10 → "10", 0.5 → "0.5", 1.250 → "1.25"; None → "–".
+
+    Exact (never rounded, never an exponent such as "1E+1"), trailing zeros after the point
+    dropped, no thousands separator, so the text reads back as the same number (CSV, forms).
+    """
+    if quantity is None:
+        return "–"
+    text = format(quantity, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def format_percent(fraction: Decimal | None, places: int = 1) -> str:
     """0.4123 → "41.2 %"; None → "–"."""
     if fraction is None:

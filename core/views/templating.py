@@ -11,7 +11,7 @@ from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from core.money import format_money, format_percent
+from core.money import format_money, format_percent, format_quantity
 from core.phones import display_phone
 from core.plugins import CORE, HookResult, NavItem, display_hook
 from core.views import charts
@@ -92,6 +92,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         money=money_filter,
         percent=format_percent,
+        quantity=format_quantity,
         phone=display_phone,
         date=date_filter,
     )

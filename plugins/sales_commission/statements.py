@@ -18,6 +18,7 @@ from sqlalchemy import Select, case, func, or_, select
 from core import dates
 from core.db import db
 from core.models import Order, Product, User
+from core.money import format_quantity
 from plugins.sales_commission.desired import cents
 from plugins.sales_commission.models import Entry, Statement
 from plugins.sales_commission.rules import RuleSet
@@ -261,7 +262,7 @@ def csv_row(row: Any) -> dict[str, Any]:
         "line": entry.line_position,
         "sku": row.sku,
         "product": row.product_name,
-        "quantity": f"{entry.quantity.normalize():f}",
+        "quantity": format_quantity(entry.quantity),
         "unit_price": entry.unit_price,
         "discount": f"{entry.discount:.4f}",
         "unit_cost": entry.unit_cost,

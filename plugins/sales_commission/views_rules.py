@@ -14,6 +14,7 @@ from core import dates
 from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm
+from core.money import format_quantity
 from core.plugins import SettingError, settings_of
 from core.views.common import get_or_404
 from plugins.sales_commission import accrual, rules
@@ -39,8 +40,7 @@ def _fill(
 
 def _plain(number: Any) -> str:
     """0.4000 → "0.4", 0.0000 → "0": what a person would type."""
-    text = format(Decimal(str(number)).normalize(), "f")
-    return text if "." not in text else text.rstrip("0").rstrip(".")
+    return format_quantity(Decimal(str(number)))
 
 
 def _typed_tiers(form: RuleVersionForm) -> tuple[list[dict[str, str]], list[int]]:

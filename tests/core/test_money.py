@@ -7,6 +7,7 @@ import pytest
 from core.money import (
     format_money,
     format_percent,
+    format_quantity,
     line_cost,
     line_net,
     margin,
@@ -71,3 +72,23 @@ def test_formatting():
     assert format_money(D("-3"), "EUR") == "-3.00 EUR"
     assert format_money(None) == "–"
     assert format_percent(D("0.41234")) == "41.2 %"
+
+
+@pytest.mark.parametrize(
+    ("quantity", "expected"),
+    [
+        (D("10"), "10"),
+        (D("10.000"), "10"),  # as the database hands it back (three places)
+        (D("1E+1"), "10"),  # what Decimal.normalize() made of 10: never shown as an exponent
+        (D("20.000"), "20"),
+        (D("100.000"), "100"),
+        (D("0.500"), "0.5"),
+        (D("1.250"), "1.25"),
+        (D("1250"), "1250"),  # no thousands separator: the text reads back as the number
+        (D("0.001"), "0.001"),
+        (D("0.000"), "0"),
+        (None, "–"),
+    ],
+)
+def test_format_quantity(quantity, expected):
+    assert format_quantity(quantity) == expected

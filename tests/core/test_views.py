@@ -313,6 +313,19 @@ def test_new_order_confirm_refund_and_cancel_through_the_pages(
     assert b"Tick the lines to refund." in nothing.data
 
 
+def test_order_page_prints_quantities_as_typed(client, login_as, make_order, make_product):
+    login_as("manager")
+    product = make_product(list_price="1.00", unit_cost="0.50")
+    order = make_order(
+        lines=[(product, 10), (product, 20), (product, 100), (product, "0.5"), (product, "1.250")]
+    )
+    page = client.get(f"/orders/{order.id}").data.decode()
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    for quantity in ("10", "20", "100", "0.5", "1.25"):
+        assert quantity in cells
+    assert "E+" not in page
+
+
 def test_new_order_with_bad_lines_saves_nothing(db, client, login_as, make_customer, make_product):
     me = login_as("sales")
     customer, product = make_customer(), make_product()

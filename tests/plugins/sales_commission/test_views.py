@@ -1,7 +1,9 @@
 """Statement pages: who sees what, approval and payment through the pages, CSV, query counts."""
 
 import csv
+import datetime as dt
 import io
+import re
 
 import pytest
 
@@ -54,6 +56,32 @@ def test_a_split_partner_sees_the_order_number_without_a_link(client, login_as, 
     assert 'data-order="O3"' in page
     assert f'href="/orders/{o3.id}"' not in page  # the core would answer 403: Ann sold it
     assert f'href="/orders/{data.orders["O4"].id}"' in page
+
+
+def test_statement_prints_quantities_as_typed(
+    client, login_as, make_staff, make_product, make_order
+):
+    seller = make_staff("sales")
+    product = make_product(list_price="10.00", unit_cost="5.00")
+    make_order(
+        salesperson=seller,
+        lines=[(product, 10), (product, 20), (product, 100), (product, "0.5"), (product, "1.250")],
+        order_date=dt.date(2026, 3, 5),
+    )
+    login_as(seller)
+    page = client.get(url(scenario.MARCH, seller)).get_data(as_text=True)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    for quantity in ("10", "20", "100", "0.5", "1.25"):
+        assert quantity in cells
+    assert "E+" not in page
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get(url(scenario.MARCH, seller) + "/export.csv").get_data(as_text=True)
+            )
+        )
+    )
+    assert [row["quantity"] for row in csv_rows] == ["10", "20", "100", "0.5", "1.25"]
 
 
 def test_support_and_marketing_see_nothing(client, login_as, data):
