@@ -64,7 +64,7 @@ class CompleteTaskForm(FlaskForm):
 
 
 def _valid_template(form: FlaskForm, field: StringField) -> None:
-    """Only known {placeholders} and matching braces."""
+    """Only known {{ placeholders }} and matching braces."""
     problems = template_problems(field.data or "")
     if problems:
         raise ValidationError(" ".join(problems))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
@@ -14,25 +14,16 @@ from core.auth import permission_required
 from core.db import db
 from core.models import Customer
 from plugins.loyalty.forms import GreetingTemplateForm
-from plugins.loyalty.greetings import PLACEHOLDERS, render, save_template, templates
+from plugins.loyalty.greetings import (
+    PLACEHOLDERS,
+    placeholder_values,
+    preview_recipient,
+    render,
+    save_template,
+    templates,
+)
 from plugins.loyalty.models import OCCASIONS, Greeting
 from plugins.loyalty.views import bp
-
-PREVIEW_VALUES = {
-    "name": "Ada Lovelace",
-    "first_name": "Ada",
-    "holiday": "Christmas Day",
-    "owner": "Your account manager",
-}
-
-
-def _preview_values() -> dict[str, str]:
-    """Sample placeholder values for the preview."""
-    return {
-        **PREVIEW_VALUES,
-        "company": str(current_app.config["CLIENTELE"]["company"]),
-        "year": str(dates.today().year),
-    }
 
 
 @bp.route("/greetings", endpoint="templates")
@@ -65,7 +56,7 @@ def edit_template(occasion: str) -> str | Response:
         abort(404)
     template = templates()[occasion]
     form = GreetingTemplateForm(obj=template)
-    preview = None
+    preview, recipient = None, None
     if form.validate_on_submit():
         save_template(
             occasion,
@@ -77,8 +68,10 @@ def edit_template(occasion: str) -> str | Response:
         db.session.commit()
         flash(f"The {occasion} greeting is saved.", "success")
         return redirect(url_for("loyalty.templates"))
-    if not form.errors:
-        values = _preview_values()
+    found = preview_recipient(occasion, dates.today())
+    if found is not None and not form.errors:
+        recipient, holiday = found
+        values = placeholder_values(recipient, holiday, dates.today())
         preview = (render(form.subject.data or "", values), render(form.body.data or "", values))
     return render_template(
         "loyalty/template_form.html",
@@ -86,5 +79,6 @@ def edit_template(occasion: str) -> str | Response:
         occasion=occasion,
         form=form,
         preview=preview,
+        recipient=recipient,
         placeholders=PLACEHOLDERS,
     )

@@ -14,7 +14,7 @@ Each greeting is logged in loyalty_greeting and shown on the customer timeline.
 from __future__ import annotations
 
 import datetime as dt
-import string
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,26 +22,33 @@ from typing import Any
 
 import holidays
 from flask import current_app
-from sqlalchemy import extract, or_, select, tuple_
+from sqlalchemy import case, extract, or_, select, tuple_
 
-from core import dates
+from core import dates, placeholders
 from core.db import db
 from core.models import Customer, User, utcnow
 from core.outbox import queue_email
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.models import OCCASIONS, Greeting, GreetingTemplate
 
-PLACEHOLDERS = ("name", "first_name", "company", "holiday", "year", "owner")
+log = logging.getLogger("clientele.loyalty")
+
+PLACEHOLDERS = {
+    **placeholders.CUSTOMER_PLACEHOLDERS,
+    "holiday": "the holiday's name (empty in birthday greetings)",
+    "year": "the year of the greeting",
+    "owner": "the customer's account manager (your company's name when there is none)",
+}
 DEFAULT_TEMPLATES = {
     "birthday": (
-        "Happy birthday, {first_name}!",
-        "Dear {first_name},\n\nall of us at {company} wish you a happy birthday and a "
-        "wonderful year ahead.\n\nWarm regards,\n{owner}\n{company}",
+        "Happy birthday, {{ first_name }}!",
+        "Dear {{ first_name }},\n\nall of us at {{ our_company }} wish you a happy birthday "
+        "and a wonderful year ahead.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}",
     ),
     "holiday": (
-        "Happy {holiday} from {company}",
-        "Dear {first_name},\n\nwe wish you a happy {holiday}. Thank you for being our "
-        "customer.\n\nWarm regards,\n{owner}\n{company}",
+        "Happy {{ holiday }} from {{ our_company }}",
+        "Dear {{ first_name }},\n\nwe wish you a happy {{ holiday }}. Thank you for being our "
+        "customer.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}",
     ),
 }
 
@@ -55,22 +62,13 @@ class GreetingRunResult:
 
 
 def template_problems(text: str) -> list[str]:
-    """What is wrong with a template text: unknown or malformed {placeholders}."""
-    try:
-        fields = [field for _, field, _, _ in string.Formatter().parse(text) if field is not None]
-    except ValueError as error:
-        return [f"Braces do not match ({error}); write {{{{ and }}}} for a literal brace."]
-    problems = []
-    for field in fields:
-        if field not in PLACEHOLDERS:
-            known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
-            problems.append(f"Unknown placeholder {{{field}}}; use {known}.")
-    return problems
+    """What is wrong with a template text: unknown or malformed {{ placeholders }}."""
+    return placeholders.problems(text, PLACEHOLDERS)
 
 
 def render(text: str, values: dict[str, str]) -> str:
-    """The template with its placeholders filled in."""
-    return text.format_map(values)
+    """The template with its placeholders filled in (core.placeholders.PlaceholderError if unknown)."""
+    return placeholders.fill(text, values)
 
 
 def templates() -> dict[str, GreetingTemplate]:
@@ -104,14 +102,11 @@ def save_template(
     return template
 
 
-def _values(customer: Customer, holiday: str, today: dt.date) -> dict[str, str]:
+def placeholder_values(customer: Customer, holiday: str, today: dt.date) -> dict[str, str]:
     """Placeholder values for one customer."""
     company = str(current_app.config["CLIENTELE"]["company"])
-    parts = customer.name.split()
     return {
-        "name": customer.name,
-        "first_name": parts[0] if parts else customer.name,
-        "company": company,
+        **placeholders.customer_values(customer, company),
         "holiday": holiday,
         "year": str(today.year),
         "owner": customer.owner.name if customer.owner else company,
@@ -168,12 +163,72 @@ def holiday_on(country: str, region: str, today: dt.date, wanted: Sequence[str])
     """The greeted holiday of a country/region on a day, or None."""
     supported = holidays.list_supported_countries().get(country, [])
     subdivision = region.upper() if region and region.upper() in supported else ""
-    names = _holidays_of(country, subdivision, today.year).get(today, "")
+    return _greeted(_holidays_of(country, subdivision, today.year).get(today, ""), wanted)
+
+
+def _greeted(names: str, wanted: Sequence[str]) -> str | None:
+    """The first of a day's holiday names ("A; B") that is greeted, or None."""
     wanted_lower = {name.lower() for name in wanted}
     for name in (part.strip() for part in names.split(";") if part.strip()):
         if "*" in wanted_lower or name.lower() in wanted_lower:
             return name
     return None
+
+
+def next_holiday(
+    country: str, region: str, today: dt.date, wanted: Sequence[str]
+) -> tuple[dt.date, str] | None:
+    """The next greeted holiday of a country/region from today on (within a year), or None."""
+    supported = holidays.list_supported_countries().get(country, [])
+    subdivision = region.upper() if region and region.upper() in supported else ""
+    for year in (today.year, today.year + 1):
+        for day, names in sorted(_holidays_of(country, subdivision, year).items()):
+            name = _greeted(names, wanted) if day >= today else None
+            if name:
+                return day, name
+    return None
+
+
+def preview_recipient(occasion: str, today: dt.date) -> tuple[Customer, str] | None:
+    """The next customer who would really get the greeting, with the holiday's name; None if nobody.
+
+    Birthday: the greetable customer whose birthday comes next. Holiday: a greetable customer
+    of the place whose next greeted holiday comes first (none when no holiday is greeted).
+    """
+    if occasion == "birthday":
+        day_of_year = extract("month", Customer.birthday) * 100 + extract("day", Customer.birthday)
+        today_number = today.month * 100 + today.day
+        customer = db.session.scalar(
+            select(Customer)
+            .where(Customer.birthday.is_not(None), _greetable("birthday", today))
+            .order_by(case((day_of_year < today_number, 1), else_=0), day_of_year, Customer.id)
+            .limit(1)
+        )
+        return (customer, "") if customer is not None else None
+    wanted = loyalty_settings.current().greeting_holidays
+    if not wanted:
+        return None
+    fallback = loyalty_settings.company_region().upper()
+    places = db.session.execute(
+        select(Customer.country, Customer.region).where(_greetable("holiday", today)).distinct()
+    ).all()
+    upcoming = []
+    for country, region in places:
+        found = next_holiday(
+            (country or fallback).upper(), (region or "") if country else "", today, wanted
+        )
+        if found:
+            upcoming.append((found[0], country or "", region or "", found[1]))
+    if not upcoming:
+        return None
+    _, country, region, name = min(upcoming)
+    customer = db.session.scalar(
+        select(Customer)
+        .where(Customer.country == country, Customer.region == region, _greetable("holiday", today))
+        .order_by(Customer.id)
+        .limit(1)
+    )
+    return (customer, name) if customer is not None else None
 
 
 def _holiday_places(today: dt.date, wanted: Sequence[str]) -> dict[tuple[str, str], str]:
@@ -202,10 +257,14 @@ def _queue(
     template = templates()[occasion]
     if not template.active:
         return 0
+    problems = template_problems(template.subject) + template_problems(template.body)
+    if problems:  # never mail a placeholder; the edit page says what to fix
+        log.error("loyalty: the %s greeting is not sent: %s", occasion, " ".join(problems))
+        return 0
     logged = []
     for customer in customers:
         holiday = holiday_of.get((customer.country, customer.region), "")
-        values = _values(customer, holiday, today)
+        values = placeholder_values(customer, holiday, today)
         subject = render(template.subject, values)
         key = f"loyalty.{occasion}:{today.year if occasion == 'birthday' else today.isoformat()}:{customer.id}"
         message = queue_email(

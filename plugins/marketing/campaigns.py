@@ -50,10 +50,18 @@ def unsubscribe_url(base_url: str, customer_id: int, topic: str, campaign_id: in
     return f"{base_url.rstrip('/')}/marketing/unsubscribe/{token}"
 
 
+def text_problems(campaign: Campaign) -> list[str]:
+    """What keeps the campaign's subject or body from being filled for a recipient."""
+    return messages.problems(campaign.subject) + messages.problems(campaign.body)
+
+
 def schedule(campaign: Campaign, when: dt.datetime) -> None:
-    """Let the send job start the campaign at ``when`` (UTC); only before sending."""
+    """Let the send job start the campaign at ``when`` (UTC); only before sending, with a valid text."""
     if not campaign.editable:
         raise CampaignError(f"The campaign is {campaign.status}; it can no longer be scheduled.")
+    problems = text_problems(campaign)
+    if problems:
+        raise CampaignError("Edit the message first: " + " ".join(problems))
     campaign.status = "scheduled"
     campaign.scheduled_at = when
 
@@ -167,6 +175,11 @@ def send_campaign(
 ) -> None:
     """Freeze the audience, then send batch after batch, committing each; finish when none is left."""
     if campaign.status != "sending":
+        return
+    problems = text_problems(campaign)
+    if problems:  # never mail a placeholder: hold the campaign and say why on its page
+        campaign.problem = " ".join(problems)
+        db.session.commit()
         return
     if not freeze_audience(campaign, catalog):
         db.session.commit()

@@ -8,7 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from plugins.marketing.messages import MERGE_FIELDS, unknown_fields
+from core import placeholders
+from plugins.marketing.messages import MERGE_FIELDS, problems
 
 
 def _two_places(field: DecimalField) -> None:
@@ -18,11 +19,10 @@ def _two_places(field: DecimalField) -> None:
 
 
 def _known_merge_fields(field: StringField | TextAreaField) -> None:
-    """Only the documented {{ fields }} may be used."""
-    unknown = unknown_fields(field.data or "")
-    if unknown:
-        known = ", ".join("{{ " + name + " }}" for name in MERGE_FIELDS)
-        raise ValidationError(f"Unknown merge field {', '.join(unknown)}. Known: {known}.")
+    """Only the documented {{ fields }} may be used, written in double braces."""
+    found = problems(field.data or "")
+    if found:
+        raise ValidationError(" ".join(found))
 
 
 class SegmentForm(FlaskForm):
@@ -49,7 +49,7 @@ class CampaignForm(FlaskForm):
         "Message",
         validators=[InputRequired(), Length(max=20000)],
         description="Plain text. Merge fields: "
-        + ", ".join("{{ " + name + " }}" for name in MERGE_FIELDS)
+        + placeholders.listing(MERGE_FIELDS)
         + ". An unsubscribe link is always added at the end.",
     )
     cost = DecimalField(

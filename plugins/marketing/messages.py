@@ -1,28 +1,21 @@
 """Campaign messages: merge fields, the unsubscribe footer, and the signed unsubscribe token.
 
-Templates are plain text with ``{{ field }}`` placeholders, replaced by simple substitution
-(never run as Jinja, so a template can do nothing but insert the known fields). Every
-message ends with a signed link that unsubscribes the customer from the campaign's topic.
+Templates are plain text with ``{{ field }}`` placeholders, checked and filled by
+core.placeholders (the same syntax as every other message a plugin sends). Every message
+ends with a signed link that unsubscribes the customer from the campaign's topic.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
-from core import tokens
+from core import placeholders, tokens
 from core.models import Customer
 
 TOKEN_PURPOSE = "marketing.unsubscribe"
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 MERGE_FIELDS = {
-    "name": "the customer's name",
-    "first_name": "the first word of the name",
-    "company": "the customer's company",
-    "city": "the customer's city",
-    "country": "the customer's country code",
-    "email": "the customer's e-mail address",
+    **placeholders.CUSTOMER_PLACEHOLDERS,
     "unsubscribe_url": "the customer's own unsubscribe link (it is also added at the end)",
 }
 
@@ -36,18 +29,9 @@ class Unsubscribe:
     campaign_id: int | None
 
 
-def unknown_fields(template: str) -> list[str]:
-    """Placeholders in the template that are not merge fields."""
-    return sorted({name for name in PLACEHOLDER.findall(template) if name not in MERGE_FIELDS})
-
-
-def fill(template: str, values: dict[str, str]) -> str:
-    """Replace each {{ field }} with its value (unknown ones are left as typed)."""
-
-    def replace(match: re.Match[str]) -> str:
-        return values.get(match.group(1), match.group(0))
-
-    return PLACEHOLDER.sub(replace, template)
+def problems(template: str) -> list[str]:
+    """What keeps a subject or body from being filled (unknown or malformed placeholders)."""
+    return placeholders.problems(template, MERGE_FIELDS)
 
 
 def unsubscribe_token(customer_id: int, topic: str, campaign_id: int | None) -> str:
@@ -66,16 +50,10 @@ def read_token(token: str, max_age_days: int) -> Unsubscribe:
     )
 
 
-def merge_values(customer: Customer, unsubscribe_url: str) -> dict[str, str]:
+def merge_values(customer: Customer, unsubscribe_url: str, company: str) -> dict[str, str]:
     """The merge fields of one customer."""
-    name = customer.name.strip()
     return {
-        "name": name,
-        "first_name": name.split()[0] if name else "",
-        "company": customer.company,
-        "city": customer.city,
-        "country": customer.country,
-        "email": customer.email,
+        **placeholders.customer_values(customer, company),
         "unsubscribe_url": unsubscribe_url,
     }
 
@@ -88,10 +66,15 @@ def compose(
     unsubscribe_url: str,
     company: str,
 ) -> tuple[str, str]:
-    """(subject, body) for one customer, the body ending with the unsubscribe footer."""
-    values = merge_values(customer, unsubscribe_url)
+    """(subject, body) for one customer, the body ending with the unsubscribe footer.
+
+    core.placeholders.PlaceholderError when a text has a placeholder that is not a merge field.
+    """
+    values = merge_values(customer, unsubscribe_url, company)
     footer = (
         f"\n\n--\nYou receive this {topic} mail as a customer of {company}.\n"
         f"Unsubscribe from {topic} mail: {unsubscribe_url}\n"
     )
-    return fill(subject, values).replace("\n", " ").strip(), fill(body, values).rstrip() + footer
+    return placeholders.fill(subject, values).replace("\n", " ").strip(), placeholders.fill(
+        body, values
+    ).rstrip() + footer

@@ -162,3 +162,47 @@ def test_init_generates_a_password_when_none_is_given(scratch_url, tmp_path):
     assert f"Admin login: admin@example.com / {password}" in output
     with app.app_context():
         assert db.session.scalar(select(User)).check_password(password)
+
+
+def test_saved_messages_move_to_the_shared_placeholder_syntax(scratch_url, tmp_path):
+    """Greetings saved as {first_name} and unsent campaigns with {first_name} keep working."""
+    from core.migrate import downgrade
+    from plugins.loyalty.greetings import template_problems
+    from plugins.loyalty.models import GreetingTemplate
+    from plugins.marketing.campaigns import text_problems
+    from plugins.marketing.models import Campaign, Segment
+
+    app = make(scratch_url, tmp_path, ["loyalty", "marketing"], check=False)
+    upgrade(app)
+    downgrade(app, "lo01a2b3c4d5")
+    downgrade(app, "ma1a2b3c4d02")
+    old_body = "Dear {first_name},\n{{our}} best wishes from {company}, {year:>6}."
+    with app.app_context():
+        segment = Segment(name="All", definition='{"match": "all", "conditions": []}')
+        db.session.add_all(
+            [
+                GreetingTemplate(occasion="birthday", subject="Hi {name}!", body=old_body),
+                Campaign(name="Draft", topic="offers", subject="Hi {first_name}",
+                         body="In {city}: {{ name }}", segment=segment, status="draft"),
+                Campaign(name="Sent", topic="offers", subject="Hi {first_name}",
+                         body="x", segment=segment, status="sent"),
+            ]
+        )  # fmt: skip
+        db.session.commit()
+    upgrade(app)
+    with app.app_context():
+        greeting = db.session.get(GreetingTemplate, "birthday")
+        assert greeting.subject == "Hi {{ name }}!"
+        # {company} was your company in greetings: it is {{ our_company }} now; {{ was a literal {.
+        assert greeting.body == (
+            "Dear {{ first_name }},\n{our} best wishes from {{ our_company }}, {{ year }}."
+        )
+        assert template_problems(greeting.subject) == []
+        draft, sent = db.session.scalars(select(Campaign).order_by(Campaign.id)).all()
+        assert (draft.subject, draft.body) == ("Hi {{ first_name }}", "In {{ city }}: {{ name }}")
+        assert text_problems(draft) == []
+        assert sent.subject == "Hi {first_name}"  # history is not rewritten
+    downgrade(app, "lo01a2b3c4d5")
+    with app.app_context():
+        greeting = db.session.get(GreetingTemplate, "birthday")
+        assert greeting.body == ("Dear {first_name},\n{{our}} best wishes from {company}, {year}.")

@@ -18,6 +18,7 @@ from core.jobs import run_soon
 from core.models import Customer, OutboxMessage, utcnow
 from core.views.common import get_or_404, paginate, sorting
 from plugins.marketing import attribution, campaigns, messages
+from plugins.marketing.consent import opted_out
 from plugins.marketing.forms import CampaignForm, CostForm, ScheduleForm
 from plugins.marketing.jobs import SEND_JOB, send_settings
 from plugins.marketing.models import RECIPIENT_STATUSES, Campaign, Recipient, Segment
@@ -139,16 +140,29 @@ def campaign_edit(campaign_id: str) -> str | Response:
 
 
 def _sample_message(campaign: Campaign) -> dict[str, Any]:
-    """The message as the first customer of the segment would get it, or the segment's problem."""
+    """The message as the first customer who would really get it sees it, or why there is none.
+
+    That customer is in the segment, has an e-mail address and has not opted out of marketing
+    or of the campaign's topic: the same rules the send job applies.
+    """
+    problems = campaigns.text_problems(campaign)
+    if problems:
+        return {"problem": " ".join(problems)}
     try:
         condition = compile_rule(rule_from_json(campaign.segment.definition), catalog())
     except SegmentError as error:
         return {"problem": " ".join(error.problems)}
     customer = db.session.scalar(
-        select(Customer).where(condition, Customer.email != "").order_by(Customer.id).limit(1)
+        select(Customer)
+        .where(condition, Customer.email != "", ~opted_out(campaign.topic))
+        .order_by(Customer.id)
+        .limit(1)
     )
     if customer is None:
-        return {"problem": "No customer of the segment has an e-mail address."}
+        return {
+            "problem": "Nobody would get this mail: no customer of the segment has an e-mail "
+            f"address and accepts {campaign.topic} mail."
+        }
     settings = send_settings()
     link = campaigns.unsubscribe_url(settings.base_url, customer.id, campaign.topic, campaign.id)
     subject, body = messages.compose(

@@ -13,12 +13,14 @@ from core.models import OutboxMessage
 from plugins.loyalty.display import customer_timeline
 from plugins.loyalty.greetings import (
     holiday_on,
+    next_holiday,
+    preview_recipient,
     save_template,
     send_greetings,
     template_problems,
     templates,
 )
-from plugins.loyalty.models import Greeting
+from plugins.loyalty.models import Greeting, GreetingTemplate
 
 
 def at(day: dt.date):
@@ -153,7 +155,11 @@ def test_an_edited_template_is_used_and_a_switched_off_one_sends_nothing(
     admin = make_user("admin")
     make_customer(name="Ada Lovelace", email="ada@example.com", birthday=dt.date(1980, 3, 31))
     save_template(
-        "birthday", "All the best, {name}", "Cheers from {owner} at {company}, {year}.", True, admin
+        "birthday",
+        "All the best, {{ name }}",
+        "Cheers from {{ owner }} at {{ our_company }}, {{ year }}.",
+        True,
+        admin,
     )
     with at(dt.date(2026, 3, 31)):
         send_greetings()
@@ -166,20 +172,44 @@ def test_an_edited_template_is_used_and_a_switched_off_one_sends_nothing(
         assert send_greetings().birthday == 0
 
 
-def test_template_problems_name_the_placeholder():
-    assert template_problems("Dear {first_name}, happy {holiday}!") == []
-    assert template_problems("Hi {surname}") == [
-        "Unknown placeholder {surname}; use {name}, {first_name}, {company}, {holiday}, {year}, {owner}."
+KNOWN = (
+    "Known placeholders: {{ name }}, {{ first_name }}, {{ company }}, {{ city }}, "
+    "{{ country }}, {{ email }}, {{ our_company }}, {{ holiday }}, {{ year }}, {{ owner }}."
+)
+
+
+def test_template_problems_name_the_placeholder(app):
+    assert template_problems("Dear {{ first_name }}, happy {{holiday}}!") == []
+    assert template_problems("Hi {{ surname }}") == ["Unknown placeholder {{ surname }}.", KNOWN]
+    assert template_problems("Hi {{ name.__class__ }}") == [
+        "{{ name.__class__ }} is not a placeholder.",
+        KNOWN,
     ]
-    assert template_problems("Hi {name.__class__}") != []
-    assert "Braces do not match" in template_problems("Hi {name")[0]
+    assert template_problems("Hi {{ name") == ["A {{ has no matching }}.", KNOWN]
+    # The old greeting syntax is refused with the fix, never sent with its braces.
+    assert template_problems("Hi {first_name}") == [
+        "Write placeholders in double braces: {first_name} is not filled in.",
+        KNOWN,
+    ]
     with pytest.raises(ValueError, match="surname"):
-        save_template("birthday", "Hi {surname}", "x", True, None)
+        save_template("birthday", "Hi {{ surname }}", "x", True, None)
+    assert db.session.get(GreetingTemplate, "birthday") is None
+
+
+def test_a_template_saved_before_the_check_is_not_sent_with_its_placeholder(
+    make_customer, make_user, app
+):
+    make_customer(name="Ada Lovelace", email="ada@example.com", birthday=dt.date(1980, 3, 31))
+    db.session.add(GreetingTemplate(occasion="birthday", subject="Hi {nick}", body="x"))
+    db.session.commit()
+    with at(dt.date(2026, 3, 31)):
+        assert send_greetings().birthday == 0
+    assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
 def test_defaults_until_saved(app):
     saved = templates()
-    assert saved["birthday"].subject == "Happy birthday, {first_name}!"
+    assert saved["birthday"].subject == "Happy birthday, {{ first_name }}!"
     assert saved["holiday"].active is True
 
 
@@ -190,3 +220,40 @@ def test_greetings_are_on_the_customer_timeline(make_customer, app):
     with app.test_request_context():
         events = [event for event in customer_timeline(ada, None) if event.kind == "greeting"]
     assert [event.title for event in events] == ["Birthday greeting: Happy birthday, Customer!"]
+
+
+def test_the_preview_is_for_the_next_customer_who_would_really_get_the_greeting(make_customer, app):
+    today = dt.date(2026, 3, 20)
+    make_customer(name="Ann Out", birthday=dt.date(1970, 3, 21), marketing_opt_out=True)
+    make_customer(name="Bob Nomail", email="", birthday=dt.date(1971, 3, 22))
+    make_customer(name="Dee Past", birthday=dt.date(1972, 3, 10), country="DE")  # it is over
+    cid = make_customer(name="Cid Next", birthday=dt.date(1973, 4, 2), country="AT")
+    make_customer(name="Eve Later", birthday=dt.date(1974, 4, 3), country="DE")
+    with app.test_request_context():
+        assert preview_recipient("birthday", today) == (cid, "")
+        # Default greeted holidays: New Year's Day and Christmas Day; the next one is
+        # Christmas Day 2026 in both AT and DE, the first place by (date, country) is AT.
+        assert preview_recipient("holiday", today) == (cid, "Christmas Day")
+        assert preview_recipient("birthday", dt.date(2026, 4, 3))[0].name == "Eve Later"
+        # After Eve's birthday the next one is Dee's, next year.
+        assert preview_recipient("birthday", dt.date(2026, 4, 4))[0].name == "Dee Past"
+
+
+def test_next_holiday_rolls_over_to_next_year():
+    wanted = ["New Year's Day", "Christmas Day"]
+    assert next_holiday("DE", "", dt.date(2026, 12, 25), wanted) == (
+        dt.date(2026, 12, 25),
+        "Christmas Day",
+    )
+    assert next_holiday("DE", "", dt.date(2026, 12, 26), wanted) == (
+        dt.date(2027, 1, 1),
+        "New Year's Day",
+    )
+    assert next_holiday("XX", "", dt.date(2026, 12, 26), wanted) is None
+
+
+def test_nobody_to_preview_when_nobody_would_get_it(make_customer, app):
+    make_customer(name="Ann Out", birthday=dt.date(1970, 3, 21), marketing_opt_out=True)
+    with app.test_request_context():
+        assert preview_recipient("birthday", dt.date(2026, 3, 20)) is None
+        assert preview_recipient("holiday", dt.date(2026, 3, 20)) is None

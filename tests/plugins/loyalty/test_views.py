@@ -323,26 +323,35 @@ def test_overdue_tasks_on_the_dashboard(book, client, login_as):
     assert "Customer tiers" in text(client.get("/"))
 
 
-def test_greeting_templates_admin_only_with_placeholder_errors(client, login_as):
+def test_greeting_templates_admin_only_with_placeholder_errors(client, login_as, make_customer):
     login_as("manager")
     assert client.get("/loyalty/greetings").status_code == 403
     assert client.get("/loyalty/greetings/birthday").status_code == 403
     login_as("admin")
-    assert "Happy birthday, {first_name}!" in text(client.get("/loyalty/greetings"))
-    page = client.get("/loyalty/greetings/birthday")
-    assert "Happy birthday, Ada!" in text(page)  # the preview
+    assert "Happy birthday, {{ first_name }}!" in text(client.get("/loyalty/greetings"))
+    nobody = text(client.get("/loyalty/greetings/birthday"))
+    assert "Nobody would get this greeting now" in nobody
+    make_customer(name="Olga Out", birthday=dt.date(1980, 1, 1), marketing_opt_out=True)
+    make_customer(name="Ada Lovelace", birthday=dt.date(1980, 12, 10), company="Engines Ltd")
+    page = text(client.get("/loyalty/greetings/birthday"))
+    # The preview is filled for a customer who would really get the mail (not Olga).
+    assert "as Ada Lovelace will get it" in page and "Happy birthday, Ada!" in page
+    assert "{{" not in page.split("Preview")[1]
     response = client.post(
-        "/loyalty/greetings/birthday", data={"subject": "Hi {surname}", "body": "x", "active": "y"}
+        "/loyalty/greetings/birthday",
+        data={"subject": "Hi {{ surname }}", "body": "Dear {first_name}", "active": "y"},
     )
-    assert "Unknown placeholder {surname}" in text(response)
+    assert "Unknown placeholder {{ surname }}." in text(response)
+    assert "{first_name} is not filled in" in text(response)
+    assert "Known placeholders: {{ name }}, {{ first_name }}" in text(response)
     assert db.session.get(GreetingTemplate, "birthday") is None
     response = client.post(
         "/loyalty/greetings/birthday",
-        data={"subject": "Hello {first_name}", "body": "Best, {company}"},
+        data={"subject": "Hello {{ first_name }}", "body": "Best, {{ our_company }}"},
     )
     assert response.status_code == 302
     saved = db.session.get(GreetingTemplate, "birthday")
-    assert (saved.subject, saved.active) == ("Hello {first_name}", False)
+    assert (saved.subject, saved.active) == ("Hello {{ first_name }}", False)
     assert client.get("/loyalty/greetings/easter").status_code == 404
 
 

@@ -31,8 +31,8 @@ def make_campaign(rule=None, topic="offers", status="scheduled", **fields):
     campaign = Campaign(
         name=fields.pop("name", "Spring offers"),
         topic=topic,
-        subject="{{ first_name }}, spring is here",
-        body="Hello {{ name }} in {{ city }},\nour spring offers are in.",
+        subject=fields.pop("subject", "{{ first_name }}, spring is here"),
+        body=fields.pop("body", "Hello {{ name }} in {{ city }},\nour spring offers are in."),
         segment=segment,
         status=status,
         scheduled_at=utcnow() - dt.timedelta(minutes=1) if status == "scheduled" else None,
@@ -270,7 +270,8 @@ def test_campaign_form_checks_merge_fields_and_keeps_what_was_typed(shop, client
     }  # fmt: skip
     page = client.post("/marketing/campaigns/new", data=data)
     assert page.status_code == 200
-    assert b"Unknown merge field nickname" in page.data and b"Autumn" in page.data
+    assert "Unknown placeholder {{ nickname }}." in page.get_data(as_text=True)
+    assert b"Autumn" in page.data
     assert b"Number must be at least 0" in page.data
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
     data.update(subject="Hi {{ first_name }}", cost="25.00")
@@ -280,6 +281,53 @@ def test_campaign_form_checks_merge_fields_and_keeps_what_was_typed(shop, client
     assert campaign.status == "draft" and campaign.cost == Decimal("25.00")
     preview = client.get(f"/marketing/campaigns/{campaign.id}")
     assert b"Hi Ada" in preview.data  # the message as the first customer with an address gets it
+
+
+def test_single_brace_merge_fields_are_refused_with_the_known_ones(shop, client, login_as):
+    login_as("marketing")
+    segment = Segment(name="Everyone", definition=Rule().to_json())
+    db.session.add(segment)
+    db.session.commit()
+    data = {
+        "name": "Autumn", "topic": "offers", "segment_id": str(segment.id),
+        "subject": "Hi {first_name}", "body": "Hello {{ first_name }}", "cost": "0",
+    }  # fmt: skip
+    page = client.post("/marketing/campaigns/new", data=data).get_data(as_text=True)
+    assert "{first_name} is not filled in" in page
+    assert "Known placeholders: {{ name }}, {{ first_name }}, {{ company }}" in page
+    assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
+
+
+def test_the_preview_is_for_a_customer_who_would_really_get_the_mail(shop, client, login_as):
+    consent.record_consent(shop.ada, "offers", False, "staff", TOPICS, note="phone")
+    campaign = make_campaign(status="draft")
+    login_as("marketing")
+    page = client.get(f"/marketing/campaigns/{campaign.id}").get_data(as_text=True)
+    # Ada (the first customer) opted out of offers: the preview is Bob's, filled in.
+    assert "Message as Bob Brown will get it" in page
+    assert "Bob, spring is here" in page and "Hello Bob Brown in Berlin," in page
+    consent.record_consent(shop.bob, "all", False, "staff", TOPICS, note="letter")
+    consent.record_consent(shop.dora, "all", False, "staff", TOPICS, note="letter")
+    page = client.get(f"/marketing/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Nobody would get this mail" in page
+
+
+def test_a_campaign_saved_with_an_unknown_placeholder_is_never_sent(shop, client, login_as):
+    """Texts saved before placeholders were checked: refused when scheduling, held when sending."""
+    campaign = make_campaign(status="draft", subject="Hi {{ nickname }}")
+    login_as("marketing")
+    refused = client.post(
+        f"/marketing/campaigns/{campaign.id}/send-now", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Edit the message first: Unknown placeholder {{ nickname }}." in refused
+    db.session.refresh(campaign)
+    assert campaign.status == "draft"
+    campaign.status = "sending"
+    db.session.commit()
+    send_campaigns()
+    db.session.refresh(campaign)
+    assert campaign.status == "sending" and "{{ nickname }}" in campaign.problem
+    assert outbox_for(campaign) == {}
 
 
 def test_a_sent_campaign_cannot_be_edited(shop, client, login_as):
