@@ -15,7 +15,8 @@ from core.access import sees_only_own_orders, visible_orders
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
-from core.orders import order_net_totals
+from core.money import format_money, round_money
+from core.orders import OrderNet, order_nets
 from core.plugins import Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
 
 ZERO = Decimal("0.00")
@@ -95,26 +96,26 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
     for row in rows:
         url = url_for("orders.detail", order_id=row.id)
         day = dt.datetime.combine(row.order_date, dt.time())
+        net = nets.get(row.id, OrderNet(ZERO))
+        detail = f"{format_money(net.net)} net"
+        if net.refunded:
+            detail += f" after {format_money(net.refunded)} refunded"
         events.append(
             TimelineEvent(
-                row.confirmed_at or day,
-                "order",
-                f"Order {row.number} ({row.status})",
-                f"{nets.get(row.id, ZERO)} net",
-                url,
+                row.confirmed_at or day, "order", f"Order {row.number} ({row.status})", detail, url
             )
         )
         if row.cancelled_at:
             events.append(
                 TimelineEvent(row.cancelled_at, "order", f"Order {row.number} cancelled", "", url)
             )
-        for refund_day in sorted(refund_days.get(row.id, ())):
+        for refund_day, refunded in sorted(refund_days.get(row.id, {}).items()):
             events.append(
                 TimelineEvent(
                     dt.datetime.combine(refund_day, dt.time(12)),
                     "refund",
                     f"Refund on order {row.number}",
-                    "",
+                    f"{format_money(refunded)} net refunded",
                     url,
                 )
             )
@@ -135,19 +136,20 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
 
 def _order_nets_and_refund_days(
     order_ids: list[int],
-) -> tuple[dict[int, Decimal], dict[int, set[dt.date]]]:
-    """{order id: sum of its line nets} and {order id: its refund days}, in two queries."""
+) -> tuple[dict[int, OrderNet], dict[int, dict[dt.date, Decimal]]]:
+    """{order id: its net sold and refunded} and {order id: {refund day: net refunded}}, in two queries."""
     if not order_ids:
         return {}, {}
-    nets = order_net_totals(order_ids)
-    refund_days: dict[int, set[dt.date]] = {}
-    for order_id, refund_day in db.session.execute(
-        select(OrderLine.order_id, OrderLine.refunded_on)
+    nets = order_nets(order_ids)
+    refund_days: dict[int, dict[dt.date, Decimal]] = {}
+    for order_id, refund_day, refunded in db.session.execute(
+        select(OrderLine.order_id, OrderLine.refunded_on, func.sum(OrderLine.net_amount))
         .where(OrderLine.order_id.in_(order_ids), OrderLine.refunded_on.is_not(None))
-        .distinct()
+        .group_by(OrderLine.order_id, OrderLine.refunded_on)
     ):
         if refund_day is not None:  # excluded by the query; narrows the type
-            refund_days.setdefault(order_id, set()).add(refund_day)
+            amount = round_money(Decimal(str(refunded or 0)))
+            refund_days.setdefault(order_id, {})[refund_day] = amount
     return nets, refund_days
 
 

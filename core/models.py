@@ -214,6 +214,29 @@ class Order(db.Model):  # type: ignore[name-defined]
         """net_total − cost_total."""
         return self.net_total - self.cost_total
 
+    @property
+    def refunded_net(self) -> Decimal:
+        """Sum of the nets of the refunded lines (0.00 when nothing was refunded)."""
+        return sum((line.net_amount for line in self.lines if line.refunded_on), Decimal("0.00"))
+
+    @property
+    def refunded_cost(self) -> Decimal:
+        """Sum of the costs of the refunded lines."""
+        return sum(
+            (line.cost_amount or Decimal("0.00") for line in self.lines if line.refunded_on),
+            Decimal("0.00"),
+        )
+
+    @property
+    def net_after_refunds(self) -> Decimal:
+        """What the customer finally pays: net_total − refunded_net."""
+        return self.net_total - self.refunded_net
+
+    @property
+    def profit_after_refunds(self) -> Decimal:
+        """What the order finally earns: profit of the lines that were not refunded."""
+        return self.net_after_refunds - (self.cost_total - self.refunded_cost)
+
     def __repr__(self) -> str:
         return f"<Order {self.number} {self.status}>"
 

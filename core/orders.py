@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from core import dates
 from core.db import db
 from core.models import Customer, Order, OrderLine, Product, User, utcnow
-from core.money import line_cost, line_net
+from core.money import line_cost, line_net, round_money
 from core.plugins import run_hook
 
 ZERO = Decimal("0")
@@ -56,19 +56,41 @@ def next_order_number() -> str:
     return f"SO-{number:06d}"
 
 
-def order_net_totals(order_ids: Sequence[int]) -> dict[int, Decimal]:
-    """{order id: sum of its lines' rounded nets} in one grouped query (orders without lines are absent).
+@dataclass(frozen=True)
+class OrderNet:
+    """An order's net as sold, the part of it refunded, and what remains (``net``)."""
 
-    For pages listing many orders: Order.net_total would load every line of every order.
+    sold: Decimal
+    refunded: Decimal = Decimal("0.00")
+
+    @property
+    def net(self) -> Decimal:
+        """Net after refunds: what the customer finally pays."""
+        return self.sold - self.refunded
+
+
+def _amount(value: object) -> Decimal:
+    """A summed money column as a two-place Decimal (SQLite may hand back a float or None)."""
+    return round_money(Decimal(str(value if value is not None else 0)))
+
+
+def order_nets(order_ids: Sequence[int]) -> dict[int, OrderNet]:
+    """{order id: OrderNet} in one grouped query (orders without lines are absent).
+
+    For pages listing many orders: Order.net_after_refunds would load every line of every order.
     """
     if not order_ids:
         return {}
+    refunded = case((OrderLine.refunded_on.is_not(None), OrderLine.net_amount), else_=0)
     totals = (
-        select(OrderLine.order_id, func.sum(OrderLine.net_amount))
+        select(OrderLine.order_id, func.sum(OrderLine.net_amount), func.sum(refunded))
         .where(OrderLine.order_id.in_(list(order_ids)))
         .group_by(OrderLine.order_id)
     )
-    return dict(db.session.execute(totals).all())
+    return {
+        order_id: OrderNet(_amount(sold), _amount(back))
+        for order_id, sold, back in db.session.execute(totals)
+    }
 
 
 def create_order(

@@ -18,7 +18,7 @@ from core.db import db
 from core.forms import CustomerForm
 from core.ledger import totals_after_refunds
 from core.models import Customer, Order, User
-from core.orders import order_net_totals
+from core.orders import order_nets
 from core.plugins import PluginError, TimelineEvent, display_hook
 from core.views.common import badge_results, get_or_404, int_arg, paginate, sorting
 
@@ -107,7 +107,7 @@ def detail(customer_id: str) -> str:
         customer=customer,
         badges=badge_results([customer])[customer.id],
         recent_orders=recent_orders,
-        recent_nets=order_net_totals([order.id for order in recent_orders]),
+        recent_nets=order_nets([order.id for order in recent_orders]),
         order_totals=_order_totals(customer.id),
         timeline=_timeline(customer, since),
         timeline_all=show_all,

@@ -109,7 +109,11 @@ def _text_filter(statement: Select, text: str) -> Select:
 
 
 def queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
-    """How many open tickets each queue holds for the user (one query)."""
+    """How many tickets each queue's tab lists for the user (one query).
+
+    The same tickets the tab shows before any filter: open ones in every queue but "all",
+    which lists tickets in every state (queue_statement with an empty state filter).
+    """
     now = now or utcnow()
     member_of = team_ids_of(user) or {0}
     is_open = Ticket.state.in_(OPEN_STATES)
@@ -119,7 +123,7 @@ def queue_counts(user: User, now: dt.datetime | None = None) -> dict[str, int]:
             func.count().filter(is_open, Ticket.team_id.in_(member_of)),
             func.count().filter(is_open, Ticket.assignee_id.is_(None)),
             func.count().filter(is_open, breached_condition(now)),
-            func.count().filter(is_open),
+            func.count(),
         ).select_from(Ticket),
         user,
     )

@@ -326,6 +326,47 @@ def test_order_page_prints_quantities_as_typed(client, login_as, make_order, mak
     assert "E+" not in page
 
 
+def test_order_totals_are_net_after_refunds_and_say_what_was_refunded(
+    db, client, login_as, make_order, make_product, make_customer
+):
+    from core import orders
+
+    login_as("manager")
+    ada = make_customer(name="Ada")
+    apple = make_product(list_price="10.00", unit_cost="6.00")
+    pear = make_product(list_price="5.00", unit_cost="2.00")
+    # Sold 3 × 10.00 + 2 × 5.00 = 40.00, cost 18.00 + 4.00 = 22.00, profit 18.00.
+    order = make_order(ada, lines=[(apple, 3), (pear, 2)], order_date=dt.date(2026, 3, 2))
+    orders.refund(order, [order.lines[1]], dt.date(2026, 3, 9))  # the pears: 10.00, cost 4.00
+    db.session.commit()
+    page = client.get(f"/orders/{order.id}").data.decode()
+
+    def row(name):
+        match = re.search(rf'<tr[^>]*data-total="{name}"[^>]*>(.*?)</tr>', page, re.S)
+        return re.findall(r'<td class="num">([^<]*)</td>', match.group(1))
+
+    assert row("sold") == ["40.00", "22.00", "18.00", "45.0 %"]
+    assert row("refunded") == ["-10.00", "-4.00", "-6.00"]
+    # After refunds: 30.00 net, 18.00 cost, 12.00 profit, margin 12 / 30 = 40.0 %.
+    assert row("net") == ["30.00", "18.00", "12.00", "40.0 %"]
+    assert "Total after refunds" in page
+    listing = client.get("/orders/").data.decode()
+    assert re.search(r"<span data-order-net>30.00</span>.*?10.00 refunded", listing, re.S)
+    customer_page = client.get(f"/customers/{ada.id}?timeline=all").data.decode()
+    assert re.search(r"<span data-order-net>30.00</span>.*?10.00 refunded", customer_page, re.S)
+    assert "30.00 net after 10.00 refunded" in customer_page  # the order on the timeline
+    assert "10.00 net refunded" in customer_page  # the refund on the timeline
+    assert "40.00" not in listing
+
+
+def test_order_without_refunds_has_one_total_row(client, login_as, make_order, make_product):
+    login_as("manager")
+    order = make_order(lines=[(make_product(list_price="10.00", unit_cost="6.00"), 2)])
+    page = client.get(f"/orders/{order.id}").data.decode()
+    assert 'data-total="refunded"' not in page and "refunded</small>" not in page
+    assert re.search(r'data-total="net".*?Total \(EUR\).*?20.00', page, re.S)
+
+
 def test_new_order_with_bad_lines_saves_nothing(db, client, login_as, make_customer, make_product):
     me = login_as("sales")
     customer, product = make_customer(), make_product()

@@ -78,3 +78,30 @@ def test_the_timeline_shows_the_latest_30_events(live_server, page, screenshot):
     page.get_by_text("The latest 30 of 32").get_by_role("link", name="Show everything").click()
     assert page.locator("ul.timeline > li").count() == 32
     assert page.get_by_text("The latest 30").count() == 0
+
+
+def test_a_refund_through_the_page_leaves_the_net_after_refunds(live_server, page, screenshot):
+    seller = live_server.create_user("sales", name="Sam Seller")
+    customer = live_server.create_customer(name="Ada", owner_id=seller.id)
+    jam = live_server.create_product(list_price="12.50", unit_cost="7.00", sku="JAM-1")
+    salt = live_server.create_product(list_price="4.00", unit_cost="1.00", sku="SALT-1")
+    # 2 × 12.50 = 25.00 (cost 14.00) + 3 × 4.00 = 12.00 (cost 3.00): sold 37.00, cost 17.00.
+    order = live_server.create_order(customer, seller, [(jam, 2), (salt, 3)])
+    live_server.log_in(page, live_server.create_user("manager"))
+    page.goto(live_server.url_for("orders.detail", order_id=order.id))
+    page.get_by_label("Refund line 2").check()
+    page.get_by_role("button", name="Refund ticked lines").click()
+    page.get_by_text("Total after refunds").wait_for()
+    sold, refunded, net = (
+        page.locator(f'tfoot tr[data-total="{name}"] td.num').all_inner_texts()
+        for name in ("sold", "refunded", "net")
+    )
+    assert sold == ["37.00", "17.00", "20.00", "54.1 %"]
+    assert refunded == ["-12.00", "-3.00", "-9.00"]
+    # Kept: the jam, 25.00 net, 14.00 cost, 11.00 profit, 44.0 %.
+    assert net == ["25.00", "14.00", "11.00", "44.0 %"]
+    screenshot("core-order-refunded")
+    page.goto(live_server.url_for("orders.index"))
+    cell = page.locator("tbody tr", has_text=order.number).locator("td.num").last
+    assert cell.inner_text().split() == ["25.00", "12.00", "refunded"]
+    screenshot("core-orders-refunded")

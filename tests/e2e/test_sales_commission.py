@@ -165,3 +165,35 @@ def test_every_commission_page_for_its_roles(live_server, page, new_page, screen
     rules.get_by_text("New rules in force for orders dated from 2099-01-01 on").wait_for()
     assert rules.locator(".rule-version").count() == 2
     screenshot("sales_commission-rules", rules)
+
+
+def test_chart_labels_stay_apart_on_statements_and_leaderboard(live_server, page, screenshot):
+    """Seven salespeople with real-length names: each name and figure readable, none drawn over another."""
+    from tests.e2e.layout import chart_label_overlaps, chart_labels
+
+    names = [
+        "Anna Becker", "Bernd Schneider", "Carla Fischer-Hoffmann", "Dieter Wagner",
+        "Elif Yılmaz", "Frank Zimmermann", "Gisela Neumann",
+    ]  # fmt: skip
+    product = live_server.create_product(sku="OIL", list_price="100.00", unit_cost="50.00")
+    customer = live_server.create_customer(name="Ada Lovelace")
+    period, day = last_month()
+    for number, name in enumerate(names, start=1):
+        seller = live_server.create_user("sales", name=name)
+        live_server.create_order(customer, seller, [(product, number * 3)], order_date=day)
+    manager = live_server.create_user("manager", name="Mia Manager")
+    live_server.log_in(page, manager)
+    for url, shot in (
+        (live_server.url_for("sales_commission.index", period=period), "statements"),
+        (live_server.url_for("sales_commission.leaderboard", period=period), "leaderboard"),
+    ):
+        page.goto(url)
+        labels = chart_labels(page)
+        assert set(names) <= set(labels), labels
+        assert chart_label_overlaps(page) == []
+        screenshot(f"sales_commission-chart-{shot}")
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.reload()
+        assert chart_label_overlaps(page) == []
+        screenshot(f"sales_commission-chart-{shot}-375")
+        page.set_viewport_size({"width": 1280, "height": 900})

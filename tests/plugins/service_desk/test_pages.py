@@ -80,6 +80,13 @@ def test_open_a_ticket_from_the_form(db, client, login_as, make_customer, make_o
     assert attachment.original_name == "photo.png" and not attachment.internal
     page = client.get(f"/service_desk/tickets/{ticket.id}")
     assert b"photo.png" in page.data and order.number.encode() in page.data
+    # The order's total is what the customer finally paid: net after refunds.
+    from core import orders
+
+    orders.refund(order, order.lines, order.order_date)
+    db.session.commit()
+    page = client.get(f"/service_desk/tickets/{ticket.id}").get_data(as_text=True)
+    assert "0.00 EUR after 10.00 refunded" in page
 
 
 def test_form_keeps_input_and_explains(db, client, login_as):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from core.db import db
 from plugins.service_desk.models import Ticket, TicketEvent
-from plugins.service_desk.queues import QueueFilters, queue_counts, queue_statement
+from plugins.service_desk.queues import QUEUES, QueueFilters, queue_counts, queue_statement
 from plugins.service_desk.tickets import change_state
 
 from .helpers import utc
@@ -56,7 +56,23 @@ def test_queues_and_filters(make_ticket, make_team, make_user):
     assert queue("all", team_id=other_team.id) == [unassigned.id]
     assert queue("all", text=f"#{team.id}") == [team.id]
     assert queue("all", text="nobo") == [unassigned.id]
-    assert queue_counts(me, NOW) == {"mine": 1, "team": 2, "unassigned": 1, "breached": 1, "all": 3}
+    # Each tab's badge counts what the tab lists: "all" shows the resolved ticket too.
+    assert queue_counts(me, NOW) == {"mine": 1, "team": 2, "unassigned": 1, "breached": 1, "all": 4}
+    assert queue_counts(me, NOW) == {name: len(queue(name)) for name in QUEUES}
+
+
+def test_the_all_tickets_badge_counts_the_rows_the_tab_lists(client, login_as, make_ticket):
+    login_as("manager")
+    for number in range(3):
+        make_ticket(subject=f"Closed {number}", now=utc("2026-01-05 08:00"))
+    tickets = db.session.scalars(select(Ticket)).all()
+    for ticket in tickets[:2]:
+        change_state(ticket, "resolved", None, utc("2026-01-05 09:00"))
+    db.session.commit()
+    page = client.get("/service_desk/?queue=all").get_data(as_text=True)
+    badge = re.search(r"All tickets <span[^>]*>(\d+)</span>", page)
+    assert badge.group(1) == "3"
+    assert page.count("Closed ") == 3  # the list: one open, two resolved
 
 
 def test_queue_page_sorts_and_pages(client, login_as, make_ticket):
