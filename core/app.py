@@ -24,6 +24,7 @@ __version__ = "0.1.0"
 csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 log = logging.getLogger("clientele")
+_TESTING_SECRET_KEY = secrets.token_hex(32)
 
 
 def create_app(config_path: str | os.PathLike[str] | None = None, **overrides: Any) -> Flask:
@@ -99,7 +100,8 @@ def _secret_key(app: Flask, settings: dict[str, Any]) -> str:
     if settings["secret_key"]:
         return str(settings["secret_key"])
     if settings["testing"]:
-        return "testing-secret-key"
+        # Made once per process: no one outside it can sign a session for a test app.
+        return _TESTING_SECRET_KEY
     path = Path(app.instance_path) / "secret_key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

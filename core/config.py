@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = PROJECT_ROOT / "config" / "default.toml"
@@ -31,9 +36,13 @@ CORE_KEYS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "page_size": (int, 25),
     "secret_key": (str, ""),
     "https": (bool, False),
-    "testing": (bool, False),
     "check_migrations": (bool, True),
 }
+
+#: Set only by code (the test fixtures call create_app(testing=True)), never by a config file
+#: or the environment: testing mode re-raises hook errors and signs sessions with a key made
+#: for the process, which a server must never do.
+CODE_ONLY_KEYS = {"testing": False}
 
 #: Environment variables that win over the file.
 ENV_OVERRIDES = {
@@ -93,17 +102,33 @@ def load_config(config_path: str | os.PathLike[str] | None = None, **overrides: 
             f"{where}: unknown table [{sorted(unknown_tables)[0]}]; expected [clientele] and [plugins.<name>]."
         )
     core_table = dict(data.get("clientele", {}))
+    for key in CODE_ONLY_KEYS:
+        if key in core_table:
+            raise ConfigError(
+                f"{where}: [clientele].{key} cannot be set in a config file: testing mode is only "
+                "for the test suite (it is switched on in code by the test fixtures). Remove the line."
+            )
+        if os.environ.get(f"CLIENTELE_{key.upper()}"):
+            raise ConfigError(
+                f"CLIENTELE_{key.upper()} is set in the environment, but testing mode is only for "
+                "the test suite (it is switched on in code by the test fixtures). Unset it."
+            )
     for variable, key in ENV_OVERRIDES.items():
         if os.environ.get(variable):
             core_table[key] = os.environ[variable]
     plugin_tables = data.get("plugins", {})
     if "settings" in overrides:
         plugin_tables = overrides.pop("settings") or {}
+    code_only = {key: overrides.pop(key, default) for key, default in CODE_ONLY_KEYS.items()}
     core_table.update(overrides)
     core = {
         key: _checked_core_value(key, core_table, default, expected, where)
         for key, (expected, default) in CORE_KEYS.items()
     }
+    for key, value in code_only.items():
+        if not isinstance(value, bool):
+            raise ConfigError(f"create_app({key}=...): expected True or False, got {value!r}.")
+        core[key] = value
     unknown = sorted(set(core_table) - set(CORE_KEYS))
     if unknown:
         raise ConfigError(
@@ -114,6 +139,11 @@ def load_config(config_path: str | os.PathLike[str] | None = None, **overrides: 
             raise ConfigError(
                 f"{where}: [clientele].plugins must be a list of plugin names, got {name!r}."
             )
+    for key, check in VALUE_CHECKS.items():
+        if key in core_table:
+            problem = check(core[key])
+            if problem:
+                raise ConfigError(f"{where}: [clientele].{key}: {problem}")
     for name, table in plugin_tables.items():
         if not isinstance(table, dict):
             raise ConfigError(f"{where}: [plugins.{name}] must be a table of settings.")
@@ -135,3 +165,93 @@ def _checked_core_value(
         type_name = getattr(expected, "__name__", str(expected))
         raise ConfigError(f"{where}: [clientele].{key}: expected {type_name}, got {value!r}.")
     return value
+
+
+def _database_url_problem(url: str) -> str:
+    """Why SQLAlchemy cannot use this URL (unparsable, unknown database, driver missing), or ""."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    fix = (
+        "Use sqlite:///clientele.db (a file in the instance folder) or "
+        "postgresql+psycopg://user:password@host:5432/name."
+    )
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return f"{url!r} is not a database URL. {fix}"
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:
+        return f"{shown!r} names an unknown database '{parsed.drivername}'. {fix}"
+    try:
+        dialect.import_dbapi()
+    except ImportError as error:
+        return (
+            f"{shown!r} needs the Python driver {getattr(error, 'name', None) or parsed.drivername}, "
+            f"which is not installed. Install it or {fix[0].lower()}{fix[1:]}"
+        )
+    return ""
+
+
+def _timezone_problem(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f'unknown time zone {name!r}. Use an IANA name such as "Europe/Berlin" or "UTC".'
+    return ""
+
+
+def _currency_problem(code: str) -> str:
+    if re.fullmatch(r"[A-Z]{3}", code):
+        return ""
+    return f'expected a three-letter ISO 4217 code such as "EUR" or "USD", got {code!r}.'
+
+
+def _region_problem(region: str) -> str:
+    import phonenumbers
+
+    if region.upper() in phonenumbers.SUPPORTED_REGIONS:
+        return ""
+    return f'expected a two-letter country code such as "DE" or "AT", got {region!r}.'
+
+
+def _range_problem(low: int, high: int) -> Callable[[int], str]:
+    def problem(value: int) -> str:
+        return "" if low <= value <= high else f"expected {low} to {high}, got {value}."
+
+    return problem
+
+
+def _base_url_problem(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme in ("http", "https") and parts.netloc:
+        return ""
+    return f'expected the address staff open, such as "https://crm.example.com", got {url!r}.'
+
+
+def _redis_url_problem(url: str) -> str:
+    if not url or urlsplit(url).scheme in ("redis", "rediss", "unix"):
+        return ""
+    return f"expected redis://host:6379/0 (or empty for no Redis), got {url!r}."
+
+
+def _mail_from_problem(text: str) -> str:
+    if "@" in parseaddr(text)[1]:
+        return ""
+    return f'expected an address such as "Acme <crm@acme.example>", got {text!r}.'
+
+
+#: Checks of values whose type is right but whose content may not be; each returns "" or the fix.
+VALUE_CHECKS: dict[str, Callable[[Any], str]] = {
+    "database_url": _database_url_problem,
+    "timezone": _timezone_problem,
+    "currency": _currency_problem,
+    "default_region": _region_problem,
+    "page_size": _range_problem(1, 500),
+    "smtp_port": _range_problem(1, 65535),
+    "base_url": _base_url_problem,
+    "redis_url": _redis_url_problem,
+    "mail_from": _mail_from_problem,
+}

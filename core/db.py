@@ -7,6 +7,7 @@ from typing import Any
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 #: Stable constraint names, so SQLite batch migrations can find and alter constraints.
@@ -26,6 +27,16 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def unreachable_message(error: DBAPIError, url: Any) -> str:
+    """One line for a database that cannot be opened: which one (no password), why, what to check."""
+    text = str(error.orig or error).strip()
+    reason = text.splitlines()[0] if text else type(error.orig).__name__
+    return (
+        f"Cannot use the database {url.render_as_string(hide_password=True)}: {reason}. Check "
+        "[clientele].database_url (or CLIENTELE_DATABASE_URL) and that the database server runs."
+    )
 
 
 def is_sqlite(engine_or_connection: Any) -> bool:

@@ -22,8 +22,9 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from flask import Flask
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from core.db import db
+from core.db import db, unreachable_message
 from core.plugins import CORE, PluginError, PluginSystem
 from core.plugins._discovery import available_plugins
 
@@ -91,8 +92,12 @@ def branch_states(app: Flask) -> list[BranchState]:
     """For core and each enabled plugin with migrations: is its head applied to the database?"""
     system: PluginSystem = app.extensions["clientele"]
     script = ScriptDirectory.from_config(alembic_config())
-    with app.app_context(), db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_heads()
+    try:
+        with app.app_context(), db.engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    except (OperationalError, InterfaceError) as error:
+        with app.app_context():
+            raise PluginError(None, unreachable_message(error, db.engine.url)) from None
     try:
         applied = {revision.revision for revision in script.iterate_revisions(current, "base")}
     except CommandError as error:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, NoAppException, ScriptInfo, shell_command, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from core.config import ConfigError, load_config
-from core.db import db
+from core.db import db, unreachable_message
 from core.models import ROLES, User
 from core.plugins import PluginError
 
@@ -28,6 +31,17 @@ def _create_app_for_cli() -> Flask:
 
 class ClienteleGroup(FlaskGroup):
     """FlaskGroup whose app commands (the plugins' groups) fail with one clear line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database that cannot be opened is one line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (OperationalError, InterfaceError) as error:
+            if error.statement is not None:
+                raise  # the database answered a statement: a bug, not a config problem
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+            raise click.ClickException(unreachable_message(error, url)) from None
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = click.Group.get_command(self, ctx, name)

@@ -78,4 +78,11 @@ def checked_value(plugin: str, setting: Setting, raw: Any) -> Any:
         raise PluginError(
             plugin, f"[plugins.{plugin}].{setting.key}: {error}.", "Fix it in the config file."
         ) from None
+    except ArithmeticError:
+        # A number too large or odd for the check's arithmetic (1e309, NaN inside a table).
+        raise PluginError(
+            plugin,
+            f"[plugins.{plugin}].{setting.key}: a number in {raw!r} is out of range.",
+            "Fix it in the config file.",
+        ) from None
     return value

@@ -94,9 +94,12 @@ def _tier(index: int, raw: Any) -> TierRule:
     min_profit = top_percent = None
     if "min_profit" in raw:
         min_profit = _decimal(raw["min_profit"], f"{where}.min_profit")
-        if min_profit < 0 or min_profit != min_profit.quantize(Decimal("0.01")):
+        if not 0 <= min_profit < Decimal("1E12") or min_profit != min_profit.quantize(
+            Decimal("0.01")
+        ):
             raise SettingError(
-                "must be an amount of 0 or more with at most two decimals", f"{where}.min_profit"
+                "must be an amount of 0 or more (below 1,000,000,000,000) with at most two decimals",
+                f"{where}.min_profit",
             )
     else:
         top_percent = _decimal(raw["top_percent"], f"{where}.top_percent")

@@ -91,6 +91,9 @@ def _decimal(value: Any, path: str) -> Decimal:
         raise SettingError(f"expected a decimal, got {value!r}", path) from None
     if not number.is_finite():
         raise SettingError(f"expected a decimal, got {value!r}", path)
+    if abs(number) >= 1000:
+        # Also keeps quantize below from failing on numbers such as 1e309.
+        raise SettingError(f"expected a fraction such as 0.08 (= 8 %), got {_shown(value)}", path)
     if number != number.quantize(PLACES):
         raise SettingError(
             f"use at most four decimals (0.0825 = 8.25 %), got {_shown(value)}", path

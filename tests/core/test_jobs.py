@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from core.config import ConfigError
 from core.jobs import (
     WorkerError,
     collect_jobs,
@@ -344,8 +345,12 @@ def test_the_queue_is_described_without_the_redis_password(make_app):
 
 
 def test_the_worker_does_not_start_with_an_unknown_time_zone_or_unreachable_redis(make_app):
+    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+        make_app(timezone="Mars/Olympus")  # the config check refuses it first
+    wrong_zone = make_app()
+    wrong_zone.config["CLIENTELE"]["timezone"] = "Mars/Olympus"
     with pytest.raises(WorkerError, match="'Mars/Olympus' is not a time zone"):
-        start_worker(make_app(timezone="Mars/Olympus"), workers=1, periodic=True)
+        start_worker(wrong_zone, workers=1, periodic=True)
     app = make_app(redis_url=f"redis://127.0.0.1:{free_port()}/0")
     with pytest.raises(WorkerError, match="cannot be reached"):
         start_worker(app, workers=1, periodic=True)
