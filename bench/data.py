@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from bench import catalog
 from bench.data_orders import write_orders
-from core.models import Customer, Order, OrderLine, Product, User
+from core.models import Customer, Order, OrderLine, Product, User, customer_search_text
 from core.money import round_money
 
 #: Bump when the generator changes what it writes: cached data sets of other versions are rebuilt.
@@ -237,6 +237,7 @@ def _write_customers(
         "notes",
         "created_at",
         "updated_at",
+        "search_text",
     )
     region_owners = catalog.region_owners(rng, salespeople)
     facts: list[CustomerFacts] = []
@@ -268,6 +269,9 @@ def _write_customers(
                 "",
                 person.created_at,
                 person.created_at,
+                customer_search_text(
+                    name=person.name, company=person.company, email=person.email, city=person.city
+                ),
             )
         )
         facts.append(CustomerFacts(number, owner, wholesale))

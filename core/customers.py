@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from core.db import db
 from core.models import Customer
-from core.phones import looks_like_phone, normalize_phone
+from core.phones import looks_like_phone, normalize_phone, phone_candidates
 from core.plugins import run_hook
+from core.search import contains, escape_like
 
 #: Fields a person may set on a customer (the rest are derived or kept by the system).
 EDITABLE_FIELDS = (
@@ -125,32 +126,35 @@ class CustomerFilters:
     tag: str = ""
 
 
-def search_statement(filters: CustomerFilters) -> Select[tuple[Customer]]:
-    """The customers matching the filters; the query matches name, company, e-mail or phone.
+def text_matches(text: str) -> ColumnElement[bool]:
+    """Customers whose name, company, e-mail or city contains text (any case, accents folded).
 
-    A query that looks like a phone number is normalised first, so "030 123 4567",
-    "+49 30 1234567" and "0049301234567" all find the same customer (indexed lookup).
+    "muller" finds Müller and "sao paulo" São Paulo on every database; % and _ match themselves.
+    """
+    return or_(contains(Customer.search_text, text), Customer.external_id == text.strip())
+
+
+def search_statement(filters: CustomerFilters) -> Select[tuple[Customer]]:
+    """The customers matching the filters; the query matches name, company, e-mail, city or phone.
+
+    A query that looks like a phone number is read as one in every country (see
+    phone_candidates), so "030 123 4567", "+49 30 1234567" and "0049301234567" find the same
+    customer, and "0676 6906781" an Austrian one (indexed lookup); part of a number matches
+    its digits.
     """
     statement = select(Customer)
     text = filters.query.strip()
-    if text:
-        conditions = []
-        normalized = normalize_phone(text, default_region()) if looks_like_phone(text) else ""
-        if normalized:
-            conditions.append(Customer.phone_normalized == normalized)
-        elif looks_like_phone(text):
+    if text and looks_like_phone(text):
+        candidates = phone_candidates(text, default_region())
+        if candidates:
+            phone = Customer.phone_normalized.in_(sorted(candidates))
+        else:
             # Part of a number: match the digits anywhere (a scan, but rare).
             digits = re.sub(r"\D", "", text).lstrip("0")
-            conditions.append(Customer.phone_normalized.like(f"%{digits}%"))
-        if not conditions:
-            pattern = f"%{text.lower()}%"
-            conditions += [
-                func.lower(Customer.name).like(pattern),
-                func.lower(Customer.company).like(pattern),
-                Customer.email.like(pattern),
-                Customer.external_id == text,
-            ]
-        statement = statement.where(or_(*conditions))
+            phone = Customer.phone_normalized.like(f"%{digits}%")
+        statement = statement.where(or_(phone, Customer.external_id == text))
+    elif text:
+        statement = statement.where(text_matches(text))
     if filters.country:
         statement = statement.where(Customer.country == filters.country.upper())
     if filters.region:
@@ -160,7 +164,8 @@ def search_statement(filters: CustomerFilters) -> Select[tuple[Customer]]:
     if filters.owner_id:
         statement = statement.where(Customer.owner_id == filters.owner_id)
     if filters.tag:
-        statement = statement.where(("," + Customer.tags + ",").like(f"%,{filters.tag.lower()},%"))
+        tag = escape_like(filters.tag.strip().lower())
+        statement = statement.where(("," + Customer.tags + ",").like(f"%,{tag},%", escape="\\"))
     return statement
 
 

@@ -19,12 +19,14 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    event,
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db
+from core.search import fold
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -127,6 +129,9 @@ class Customer(db.Model):  # type: ignore[name-defined]
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    #: Name, company, e-mail and city folded (lowercase, no accents), what text search matches;
+    #: kept up to date on every save (see customer_search_text).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     owner: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
 
@@ -137,6 +142,24 @@ class Customer(db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<Customer {self.id} {self.name}>"
+
+
+#: The fields text search looks in, in this order (joined by a line break, so no match spans two).
+SEARCHED_FIELDS = ("name", "company", "email", "city")
+
+
+def customer_search_text(**fields: str | None) -> str:
+    """The folded text a customer is searched by: customer_search_text(name="Müller", city="Köln")."""
+    return "\n".join(fold(fields.get(key) or "") for key in SEARCHED_FIELDS)
+
+
+@event.listens_for(Customer, "before_insert")
+@event.listens_for(Customer, "before_update")
+def _fill_search_text(mapper: Any, connection: Any, customer: Customer) -> None:
+    """Every insert and update through the ORM (pages, import, demo, plugins) refreshes search_text."""
+    customer.search_text = customer_search_text(
+        **{key: getattr(customer, key) for key in SEARCHED_FIELDS}
+    )
 
 
 #: Name search is case-insensitive; this index serves "name starts with".

@@ -29,6 +29,27 @@ def normalize_phone(text: str, default_region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def phone_candidates(text: str, default_region: str) -> set[str]:
+    """The E.164 numbers a typed whole number stands for, wherever the customer lives.
+
+    "+43 676 6906781" is one number. "0676 6906781" is written the Austrian way (trunk 0):
+    it is read in every country's numbering plan, so it finds the Austrian customer who
+    gave it and, were there one, a German customer with +49 676 6906781; no customer
+    holds a number of a country the company does not serve, so those readings find
+    nobody. Text that starts with neither + nor 0 is part of a number: no candidates.
+    """
+    text = (text or "").strip()
+    if text.startswith("+"):
+        return {normalize_phone(text, default_region)} - {""}
+    if not text.lstrip("(").startswith("0"):
+        return set()
+    return {normalize_phone(text, region) for region in _REGIONS} - {""}
+
+
+#: Every region phonenumbers has a numbering plan for.
+_REGIONS = tuple(sorted(phonenumbers.SUPPORTED_REGIONS))
+
+
 def phone_problem(text: str, default_region: str) -> str | None:
     """A message saying why text is not a usable phone number, or None when it is (or is empty)."""
     if not (text or "").strip():

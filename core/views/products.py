@@ -10,6 +10,7 @@ from core.auth import permission_required
 from core.db import db
 from core.forms import ProductForm
 from core.models import Product
+from core.search import lower_contains
 from core.views.common import get_or_404, paginate, sorting
 
 bp = Blueprint("products", __name__, url_prefix="/products")
@@ -31,9 +32,8 @@ def index() -> str:
     category = request.args.get("category", "")
     statement = select(Product)
     if query:
-        pattern = f"%{query.lower()}%"
         statement = statement.where(
-            or_(func.lower(Product.name).like(pattern), func.lower(Product.sku).like(pattern))
+            or_(lower_contains(Product.name, query), lower_contains(Product.sku, query))
         )
     if category:
         statement = statement.where(Product.category == category)

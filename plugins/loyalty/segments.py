@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
 from core.models import Customer
+from core.search import lower_contains
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.models import STAGE_LABELS, STAGES, CustomerValue, Preference
 
@@ -33,14 +34,10 @@ def _stage_is(value: str) -> ColumnElement[bool]:
 
 def _has_preference(value: str) -> ColumnElement[bool]:
     """Customers with a preference whose category or text contains value (any case)."""
-    escaped = value.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    value = value.strip()
     return Customer.id.in_(
         select(Preference.customer_id).where(
-            or_(
-                func.lower(Preference.text).like(pattern, escape="\\"),
-                func.lower(Preference.category).like(pattern, escape="\\"),
-            )
+            or_(lower_contains(Preference.text, value), lower_contains(Preference.category, value))
         )
     )
 

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy import Select, extract, func, select
 
 from core import dates
+from core.customers import text_matches
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer, User
@@ -115,12 +116,8 @@ def values_statement(filters: ValueFilters, user: User) -> Select[Any]:
         statement = statement.where(CustomerValue.tier == filters.tier)
     if filters.stage in STAGES:
         statement = statement.where(CustomerValue.stage == filters.stage)
-    text = filters.query.strip().lower()
-    if text:
-        pattern = f"%{text.replace('%', '').replace('_', '')}%"
-        statement = statement.where(
-            or_(func.lower(Customer.name).like(pattern), func.lower(Customer.company).like(pattern))
-        )
+    if filters.query.strip():
+        statement = statement.where(text_matches(filters.query))
     return visible_customers(statement, user)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, case, func, or_, select, true
 
 from core.db import db
 from core.models import Product, User
+from core.search import lower_contains
 from plugins.sales_commission.desired import basis_points, cents
 from plugins.sales_commission.models import Entry, Statement
 from plugins.sales_commission.rules import Tier, Version
@@ -203,9 +204,8 @@ def products_statement(version: Version, query: str, category: str, grade: str) 
     """Active products filtered by text, category and grade (tier name, or "none")."""
     statement = select(Product).where(Product.active.is_(True))
     if query:
-        pattern = f"%{query.lower()}%"
         statement = statement.where(
-            or_(func.lower(Product.name).like(pattern), func.lower(Product.sku).like(pattern))
+            or_(lower_contains(Product.name, query), lower_contains(Product.sku, query))
         )
     if category:
         statement = statement.where(Product.category == category)

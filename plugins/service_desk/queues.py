@@ -10,6 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 
 from core.db import db
 from core.models import Customer, User, utcnow
+from core.search import contains, lower_contains
 from plugins.service_desk.access import can_work_ticket, team_ids_of, visible_tickets
 from plugins.service_desk.models import OPEN_STATES, STATES, SlaFlag, Team, Ticket
 from plugins.service_desk.tickets import TicketError, update_ticket
@@ -97,12 +98,11 @@ def _text_filter(statement: Select, text: str) -> Select:
         return statement
     if text.lstrip("#").isdigit():
         return statement.where(Ticket.id == int(text.lstrip("#")))
-    pattern = f"%{text.lower()}%"
-    customer_names = select(Customer.id).where(func.lower(Customer.name).like(pattern))
+    customer_names = select(Customer.id).where(contains(Customer.search_text, text))
     return statement.where(
         or_(
-            func.lower(Ticket.subject).like(pattern),
-            func.lower(Ticket.contact_name).like(pattern),
+            lower_contains(Ticket.subject, text),
+            lower_contains(Ticket.contact_name, text),
             Ticket.customer_id.in_(customer_names),
         )
     )

@@ -35,3 +35,12 @@ def test_problem_message_and_display():
 def test_search_queries_that_look_like_phones():
     assert looks_like_phone("030 123 4567") and looks_like_phone("+49 (30) 1234567")
     assert not looks_like_phone("Ada Lovelace") and not looks_like_phone("42")
+
+
+def test_candidates_of_a_national_number_in_every_country():
+    from core.phones import phone_candidates
+
+    austrian = phone_candidates("0676 6906781", "DE")
+    assert {"+436766906781", "+496766906781"} <= austrian
+    assert phone_candidates("+43 676 6906781", "DE") == {"+436766906781"}
+    assert phone_candidates("6906781", "DE") == set()  # part of a number

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from core.auth import permission_required
 from core.db import db
 from core.models import Product
+from core.search import lower_contains
 from core.views.common import get_or_404, paginate
 from plugins.marketing import recommendations
 from plugins.marketing.forms import AudienceSegmentForm
@@ -28,9 +29,8 @@ def product_search() -> str:
     query = request.args.get("q", "").strip()
     statement = select(Product).where(Product.active.is_(True))
     if query:
-        pattern = f"%{query.lower()}%"
         statement = statement.where(
-            or_(func.lower(Product.name).like(pattern), func.lower(Product.sku).like(pattern))
+            or_(lower_contains(Product.name, query), lower_contains(Product.sku, query))
         )
     page = paginate(statement.order_by(func.lower(Product.name), Product.id))
     return render_template(

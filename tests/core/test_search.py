@@ -1,0 +1,188 @@
+"""Search as a clerk types: phones of every served country in every format, wildcards taken
+literally, accents and case folded. Runs on SQLite, and on PostgreSQL when
+CLIENTELE_TEST_DATABASE_URL is set (the same tests, the same answers)."""
+
+import re
+
+import pytest
+from sqlalchemy import select, text
+
+from core import create_app
+from core.customers import CustomerFilters, search_statement, update_customer
+from core.db import db
+from core.migrate import alembic_config
+from core.models import Customer
+from core.search import escape_like, fold
+from tests.core.test_migrations import scratch_url  # noqa: F401  (fixture)
+
+
+def found(query):
+    statement = search_statement(CustomerFilters(query=query)).order_by(Customer.name)
+    return [customer.name for customer in db.session.scalars(statement)]
+
+
+@pytest.fixture
+def callers(make_customer):
+    """One customer per country the demo company serves, phones stored as people typed them."""
+    make_customer(name="Berta Berlin", phone="030 947248", country="DE")
+    make_customer(name="Anton Wien", phone="0676 6906781", country="AT")
+    make_customer(name="Vreni Zürich", phone="044 668 18 00", country="CH")
+    make_customer(name="Paul Paris", phone="01 42 68 53 00", country="FR")
+    make_customer(name="Daan Amsterdam", phone="020 624 1111", country="NL")
+
+
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [
+        # Germany: national, with a slash, dashes, brackets, +49, 0049, +49 (0)
+        ("030 947248", "Berta Berlin"),
+        ("030/947248", "Berta Berlin"),
+        ("030-947-248", "Berta Berlin"),
+        ("(030) 947248", "Berta Berlin"),
+        ("+49 30 947248", "Berta Berlin"),
+        ("0049 30 947248", "Berta Berlin"),
+        ("+49 (0)30 947248", "Berta Berlin"),
+        # Austria: exactly as stored and as the customer page shows it, and the other forms
+        ("0676 6906781", "Anton Wien"),
+        ("+43 676 6906781", "Anton Wien"),
+        ("0043 676 6906781", "Anton Wien"),
+        ("+43 (0)676 6906781", "Anton Wien"),
+        ("0676/6906781", "Anton Wien"),
+        # Switzerland
+        ("044 668 18 00", "Vreni Zürich"),
+        ("+41 44 668 18 00", "Vreni Zürich"),
+        ("0041 44 668 18 00", "Vreni Zürich"),
+        ("044-668-18-00", "Vreni Zürich"),
+        # France and the Netherlands
+        ("01 42 68 53 00", "Paul Paris"),
+        ("+33 1 42 68 53 00", "Paul Paris"),
+        ("01.42.68.53.00", "Paul Paris"),
+        ("020 624 1111", "Daan Amsterdam"),
+        ("+31 20 624 1111", "Daan Amsterdam"),
+        # Part of a number: its digits anywhere
+        ("6906781", "Anton Wien"),
+        ("947 248", "Berta Berlin"),
+    ],
+)
+def test_phone_of_every_served_country_in_every_format(callers, typed, who):
+    assert found(typed) == [who]
+
+
+def test_a_national_number_finds_the_customer_of_each_country_it_is_valid_in(make_customer):
+    # The same digits are a Vienna mobile number and a German landline: both are found.
+    make_customer(name="Anton Wien", phone="0676 6906781", country="AT")
+    make_customer(name="Gerd Pfalz", phone="06766 906781", country="DE")
+    assert found("0676 6906781") == ["Anton Wien", "Gerd Pfalz"]
+    assert found("+43 676 6906781") == ["Anton Wien"]
+
+
+def test_customer_page_number_typed_as_shown_finds_the_customer(client, login_as, make_customer):
+    login_as("support")
+    customer = make_customer(name="Anton Wien", phone="0676 6906781", country="AT")
+    page = client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    shown = re.search(r"\+43 676 6906781", page)
+    assert shown, "the customer page shows the number in international form"
+    for typed in (shown.group(0), "0676 6906781"):
+        listing = client.get("/customers/", query_string={"q": typed}).get_data(as_text=True)
+        assert f'customers/{customer.id}">Anton Wien</a>' in listing, typed
+
+
+def test_percent_and_underscore_are_searched_literally(make_customer):
+    make_customer(name="Laden 50% Rabatt", email="rabatt@example.com")
+    make_customer(name="Snake_Case GmbH", email="snake@example.com")
+    make_customer(name="Plain Name", email="plain@example.com")
+    assert found("%") == ["Laden 50% Rabatt"]
+    assert found("50%") == ["Laden 50% Rabatt"]
+    assert found("_") == ["Snake_Case GmbH"]
+    assert found("e_c") == ["Snake_Case GmbH"]
+    assert found("\\") == []
+    assert found("%%") == []
+
+
+def test_accents_and_case_are_folded(make_customer):
+    make_customer(name="Jürgen Müller", city="München", email="j@example.com")
+    make_customer(name="Café Central", city="São Paulo", email="cafe@example.com")
+    make_customer(name="Straßenbahn Imbiss", company="Søren & Co", email="s@example.com")
+    make_customer(name="Mueller Spelled Out", email="m@example.com")
+    assert found("muller") == ["Jürgen Müller"]
+    assert found("MÜLLER") == ["Jürgen Müller"]
+    assert found("munchen") == ["Jürgen Müller"]
+    assert found("sao paulo") == ["Café Central"]
+    assert found("São Paulo") == ["Café Central"]
+    assert found("cafe") == ["Café Central"]
+    assert found("strassen") == ["Straßenbahn Imbiss"]
+    assert found("soren") == ["Straßenbahn Imbiss"]
+    assert found("cafe@example") == ["Café Central"]
+
+
+def test_search_text_follows_every_change(make_customer):
+    customer = make_customer(name="Old Name", city="Köln")
+    update_customer(customer, name="Zoë Näf", city="Zürich")
+    db.session.commit()
+    assert found("old name") == [] and found("koln") == []
+    assert found("zoe naf") == ["Zoë Näf"] and found("zurich") == ["Zoë Näf"]
+    # Also when a plugin or script sets an attribute on the model directly.
+    customer.company = "Égalité SA"
+    db.session.commit()
+    assert found("egalite") == ["Zoë Näf"]
+
+
+def test_import_fills_the_search_text(cli, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "external_id,name,company,email,phone,country,region,city,channel,birthday,"
+        "owner_email,tags,created_at\n"
+        "C1,Renée Dupré,,renee@example.com,,FR,,Besançon,,,,,\n",
+        encoding="utf-8",
+    )
+    result = cli.invoke(["import", "customers", str(path)])
+    assert result.exit_code == 0, result.output
+    assert found("renee dupre") == ["Renée Dupré"] and found("besancon") == ["Renée Dupré"]
+    path.write_text(path.read_text().replace("Renée Dupré", "Anaïs Dupré"), encoding="utf-8")
+    assert cli.invoke(["import", "customers", str(path)]).exit_code == 0
+    assert found("anais") == ["Anaïs Dupré"] and found("renee dupre") == []
+
+
+def test_other_search_boxes_take_wildcards_literally(client, login_as, make_product):
+    login_as("manager")
+    make_product(sku="P-100", name="Rabatt 100% Bio")
+    make_product(sku="P-200", name="Plain Apples")
+    page = client.get("/products/", query_string={"q": "%"}).get_data(as_text=True)
+    assert "Rabatt 100% Bio" in page and "Plain Apples" not in page
+
+
+def test_fold_and_escape():
+    assert fold("São Paulo") == "sao paulo"
+    assert fold("MÜLLER") == "muller"
+    assert fold("Straße") == "strasse"
+    assert fold("Łódź Ærø") == "lodz aero"
+    assert escape_like("50%_a\\b") == "50\\%\\_a\\\\b"
+
+
+def test_migration_fills_the_search_text_of_existing_customers(scratch_url, tmp_path):  # noqa: F811
+    from alembic import command
+
+    app = create_app(
+        "/dev/null",
+        database_url=scratch_url,
+        plugins=[],
+        testing=True,
+        check_migrations=False,
+        instance_path=str(tmp_path),
+    )
+    with app.app_context(), db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "c0a1b2c3d4e5")
+        connection.execute(
+            text(
+                "INSERT INTO customer (name, company, email, phone, phone_normalized, country,"
+                " region, city, channel, tags, marketing_opt_out, notes, created_at, updated_at)"
+                " VALUES ('José Müller', 'Ça Va', 'jose@example.com', '', '', 'BR', '',"
+                " 'São Paulo', '', '', false, '', '2026-01-01', '2026-01-01')"
+            )
+        )
+        command.upgrade(alembic_config(connection), "core@head")
+    with app.app_context():
+        assert db.session.scalar(select(Customer.search_text)) == (
+            "jose muller\nca va\njose@example.com\nsao paulo"
+        )
+        assert found("sao paulo") == ["José Müller"] and found("muller") == ["José Müller"]
