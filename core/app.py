@@ -18,6 +18,7 @@ from core.auth import login_manager
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
 from core.plugins import CORE, PluginError, PluginSystem, call_each, load_plugins
+from core.validation import EdgeRequest
 
 __version__ = "0.1.0"
 
@@ -42,6 +43,7 @@ def create_app(config_path: str | os.PathLike[str] | None = None, **overrides: A
     app = Flask(
         "core", instance_path=str(Path(instance_path).resolve()), instance_relative_config=True
     )
+    app.request_class = EdgeRequest
     settings = config.core
     app.config.update(
         CLIENTELE=settings,

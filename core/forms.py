@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from flask import current_app, has_app_context
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,6 +24,7 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from core.models import ROLES
 from core.phones import phone_problem
+from core.validation import InputProblem, currency_places, limit_of, parse_decimal, text_problem
 
 
 def strip(value: str | None) -> str | None:
@@ -29,7 +32,126 @@ def strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
+class BaseForm(FlaskForm):
+    """The form every page of the core and the plugins uses: FlaskForm (CSRF) plus edge checks.
+
+    Besides each field's own validators it refuses text holding a NUL or another control
+    character, in any field and any sub-form, with a message next to the field, so SQLite
+    and PostgreSQL see the same input (PostgreSQL cannot store a NUL; SQLite would).
+    """
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """The fields' validators, then the control-character check over every text field."""
+        valid = super().validate(extra_validators)
+        clean = _refuse_control_characters(self)
+        return valid and clean
+
+
+def _refuse_control_characters(form: Any) -> bool:
+    """Add an error to every text field (sub-forms and lists included) holding a control character."""
+    clean = True
+    for field in form:
+        if isinstance(field, FormField):
+            clean = _refuse_control_characters(field.form) and clean
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    clean = _refuse_control_characters(entry.form) and clean
+                else:
+                    clean = _check_text(entry) and clean
+        else:
+            clean = _check_text(field) and clean
+    return clean
+
+
+def _check_text(field: Any) -> bool:
+    """False (and an error on the field) when its data or raw text has a control character."""
+    texts = [value for value in (field.raw_data or []) if isinstance(value, str)]
+    if isinstance(field.data, str):
+        texts.append(field.data)
+    for value in texts:
+        problem = text_problem(value)
+        if problem:
+            field.errors = [*field.errors, problem]
+            return False
+    return True
+
+
+class NumberField(DecimalField):
+    """A decimal typed in a form, read by core.validation.parse_decimal (one way everywhere).
+
+    Refuses 1e309, Infinity, NaN, more decimals than ``places``, numbers the column cannot
+    hold (``precision``/``scale`` as in the model's Numeric) and, unless ``negative``, numbers
+    below 0; −0 is 0. With ``money=True`` the places are the company currency's (0 for JPY).
+    """
+
+    data: Any
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        places: int = 2,
+        precision: int = 14,
+        scale: int | None = None,
+        money: bool = False,
+        negative: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, places=places, **kwargs)
+        self.limit = limit_of(precision, places if scale is None else scale)
+        self.money = money
+        self.negative = negative
+
+    @property
+    def allowed_places(self) -> int:
+        """The decimals a value may have: the field's, or fewer when the currency has fewer."""
+        places = int(self.places or 0)
+        if self.money and has_app_context():
+            places = min(places, currency_places(current_app.config["CLIENTELE"]["currency"]))
+        return places
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        """Parse the typed text; an empty field is None, a bad one keeps its text and a message."""
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_decimal(
+                str(valuelist[0]),
+                places=self.allowed_places,
+                limit=self.limit,
+                allow_negative=self.negative,
+            )
+        except InputProblem as problem:
+            self.data = None
+            raise ValueError(str(problem)) from None
+
+
+class MoneyField(NumberField):
+    """An amount in the company currency: its places (2, or 0 for JPY), stored as Numeric(14, 2)."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("money", True)
+        super().__init__(label, validators, places=2, precision=14, **kwargs)
+
+
+class QuantityField(NumberField):
+    """A quantity with up to three decimals (3.5 kg), stored as Numeric(12, 3)."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, places=3, precision=12, **kwargs)
+
+
+class PercentField(NumberField):
+    """A percentage with up to two decimals (12.5 = 12.5 %); give NumberRange for its bounds."""
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, places=2, precision=5, **kwargs)
+
+
+class LoginForm(BaseForm):
     """E-mail and password."""
 
     email = StringField("E-mail", validators=[InputRequired(), Email()], filters=[strip])
@@ -37,11 +159,11 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(BaseForm):
     """A form with only the CSRF token, for POST buttons (confirm, cancel, delete)."""
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(BaseForm):
     """Create or edit a customer."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
@@ -101,53 +223,29 @@ class CustomerForm(FlaskForm):
             raise ValidationError("Use the two-letter country code, e.g. DE.")
 
 
-class ProductForm(FlaskForm):
+class ProductForm(BaseForm):
     """Create or edit a product."""
 
     sku = StringField("SKU", validators=[InputRequired(), Length(max=64)])
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
     category = StringField("Category", validators=[Optional(), Length(max=100)])
-    list_price = DecimalField(
-        "List price", places=2, validators=[InputRequired(), NumberRange(min=0)]
-    )
-    unit_cost = DecimalField(
-        "Unit cost", places=2, validators=[InputRequired(), NumberRange(min=0)]
-    )
+    list_price = MoneyField("List price", validators=[InputRequired()])
+    unit_cost = MoneyField("Unit cost", validators=[InputRequired()])
     active = BooleanField("Sold (active)", default=True)
-
-    def validate_list_price(self, field: DecimalField) -> None:
-        """At most two decimals."""
-        _two_places(field)
-
-    def validate_unit_cost(self, field: DecimalField) -> None:
-        """At most two decimals."""
-        _two_places(field)
-
-
-def _two_places(field: DecimalField) -> None:
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
-        raise ValidationError("Use at most two decimals.")
 
 
 class OrderLineForm(Form):
     """One line of a new order (no CSRF of its own: it is part of OrderForm)."""
 
     product_id = SelectField("Product", coerce=int, validators=[Optional()])
-    quantity = DecimalField(
-        "Quantity", places=3, validators=[Optional(), NumberRange(min=Decimal("0.001"))]
-    )
-    unit_price = DecimalField(
-        "Price",
-        places=2,
-        validators=[Optional(), NumberRange(min=0)],
-        description="Empty: list price",
-    )
-    discount_percent = DecimalField(
-        "Discount %", places=2, validators=[Optional(), NumberRange(min=0, max=100)]
+    quantity = QuantityField("Quantity", validators=[Optional(), NumberRange(min=Decimal("0.001"))])
+    unit_price = MoneyField("Price", validators=[Optional()], description="Empty: list price")
+    discount_percent = PercentField(
+        "Discount %", validators=[Optional(), NumberRange(min=0, max=100)]
     )
 
 
-class OrderForm(FlaskForm):
+class OrderForm(BaseForm):
     """A new draft order for a customer chosen beforehand: salesperson, date and lines."""
 
     customer_id = HiddenField(validators=[InputRequired()])
@@ -157,7 +255,7 @@ class OrderForm(FlaskForm):
     lines = FieldList(FormField(OrderLineForm), min_entries=5, max_entries=50)
 
 
-class UserForm(FlaskForm):
+class UserForm(BaseForm):
     """Create or edit a staff user."""
 
     email = StringField(

@@ -18,8 +18,12 @@ from core.db import db
 from core.models import Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost, line_net, round_money
 from core.plugins import run_hook
+from core.validation import limit_of
 
 ZERO = Decimal("0")
+#: What the Numeric(14, 2) money and Numeric(12, 3) quantity columns can no longer hold.
+MONEY_LIMIT = limit_of(14, 2)
+QUANTITY_LIMIT = limit_of(12, 3)
 
 
 class OrderError(Exception):
@@ -45,6 +49,11 @@ def check_line(line: LineInput, position: int) -> None:
         raise OrderError(f"{where}: the price cannot be negative.")
     if line.discount is None or not ZERO <= line.discount <= 1:
         raise OrderError(f"{where}: the discount is a fraction between 0 and 1 (0.15 = 15 %).")
+    price = line.product.list_price if line.unit_price is None else line.unit_price
+    if line.quantity >= QUANTITY_LIMIT or line.quantity * max(price, line.product.unit_cost) >= (
+        MONEY_LIMIT
+    ):
+        raise OrderError(f"{where}: the line's total is too large to be stored.")
 
 
 def next_order_number() -> str:

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Protocol, TypeVar
 from sqlalchemy import Numeric, select
 
 from core.db import db
-from core.importing.cells import CellError
+from core.importing.cells import CellError, refuse_control_characters
 from core.importing.reading import Row
 
 T = TypeVar("T")
@@ -119,7 +119,9 @@ class Cells:
     def read(self, reader: Callable[[str], Any], column: str) -> Any:
         """The reader's value for the column's cell, or None after noting the problem."""
         try:
-            return reader(self.row.cells[column])
+            value = self.row.cells[column]
+            refuse_control_characters(value, column)
+            return reader(value)
         except CellError as error:
             self.problems.append(str(error))
             return None

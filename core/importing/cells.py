@@ -15,6 +15,8 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
+from core.validation import text_problem
+
 #: Plain numbers, optionally with thousands separators: "1234.5", "1,234.50", "-3", ".5".
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?$")
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -31,6 +33,12 @@ QUANTITY_LIMIT = Decimal("1000000000")
 
 class CellError(ValueError):
     """A cell cannot be used; the message says which column, what was there and why."""
+
+
+def refuse_control_characters(value: str, column: str) -> None:
+    """CellError when the cell holds a NUL or another control character (no column stores them)."""
+    if text_problem(value):
+        raise CellError(f"{column} contains a control character (such as NUL)")
 
 
 def text(value: str, column: str, max_length: int, required: bool = False) -> str | None:
@@ -52,9 +60,10 @@ def _decimal(value: str, column: str) -> Decimal:
         hint = " (use a point for decimals: 1.5)" if "," in cleaned else ""
         raise CellError(f"{column} '{value}' is not a number{hint}")
     try:
-        return Decimal(cleaned.replace(",", ""))
+        number = Decimal(cleaned.replace(",", ""))
     except InvalidOperation:
         raise CellError(f"{column} '{value}' is not a number") from None
+    return abs(number) if number.is_zero() else number
 
 
 def money(value: str, column: str) -> Decimal | None:
@@ -65,10 +74,10 @@ def money(value: str, column: str) -> Decimal | None:
     amount = _decimal(value, column)
     if amount < 0:
         raise CellError(f"{column} '{value}' is negative")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise CellError(f"{column} '{value}' has more than two decimals")
     if amount >= MONEY_LIMIT:
         raise CellError(f"{column} '{value}' is too large")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise CellError(f"{column} '{value}' has more than two decimals")
     return amount.quantize(Decimal("0.01"))
 
 
@@ -80,10 +89,10 @@ def quantity(value: str, column: str) -> Decimal | None:
     amount = _decimal(value, column)
     if amount <= 0:
         raise CellError(f"{column} '{value}' must be more than 0")
-    if amount != amount.quantize(Decimal("0.001")):
-        raise CellError(f"{column} '{value}' has more than three decimals")
     if amount >= QUANTITY_LIMIT:
         raise CellError(f"{column} '{value}' is too large")
+    if amount != amount.quantize(Decimal("0.001")):
+        raise CellError(f"{column} '{value}' has more than three decimals")
     return amount.quantize(Decimal("0.001"))
 
 
@@ -196,6 +205,7 @@ class Outcomes(dict[str, Any]):
     def __missing__(self, text: str) -> Any:
         """Read a text not seen before and remember its outcome."""
         try:
+            refuse_control_characters(text, self.column)
             outcome = self.reader(text, self.column, *self.arguments)
         except CellError as error:
             outcome = Problem(str(error))

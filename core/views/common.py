@@ -12,16 +12,20 @@ from sqlalchemy import Select
 from core.db import db
 from core.models import Customer
 from core.plugins import Badge, display_hook
+from core.validation import parse_id
 
 T = TypeVar("T")
 BadgeResults = dict[int, list[tuple[str, list[Badge] | str]]]
 
 
 def get_or_404(model: type[T], identifier: Any) -> T:
-    """The row with this primary key, or a 404 page (also for ids that are not numbers)."""
-    try:
-        key = int(identifier)
-    except (TypeError, ValueError):
+    """The row with this primary key, or a 404 page (also for ids that are not numbers).
+
+    Ids outside 1 … 2^31 − 1 (what an INTEGER key holds on PostgreSQL) are a 404 on every
+    database without asking it (core.validation.parse_id).
+    """
+    key = parse_id(identifier)
+    if key is None:
         abort(404)
     row = db.session.get(model, key)
     if row is None:
@@ -30,9 +34,18 @@ def get_or_404(model: type[T], identifier: Any) -> T:
 
 
 def int_arg(name: str, default: int | None = None) -> int | None:
-    """An integer query argument; text that is not a number counts as missing."""
+    """An id-sized integer query argument; text that is not a number counts as missing.
+
+    A number past 2^31 − 1 (or 0) is no id of any row: the page answers 404, the same on
+    SQLite and PostgreSQL, instead of a database error.
+    """
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else default
+    if not (value.isascii() and value.isdigit()):
+        return default
+    number = parse_id(value)
+    if number is None and value.strip("0") != "":
+        abort(404)
+    return number if number is not None else default
 
 
 def paginate(statement: Select[Any], per_page: int | None = None) -> Pagination:

@@ -19,6 +19,7 @@ from core.db import db
 from core.forms import ActionForm, OrderForm
 from core.models import ORDER_STATUSES, Customer, Order, Product, User
 from core.plugins import PluginError
+from core.validation import parse_id
 from core.views.common import get_or_404, int_arg, paginate, sorting
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
@@ -140,7 +141,7 @@ def refund(order_id: str) -> Response:
     if not ActionForm().validate_on_submit():
         flash("The form expired; try again.", "error")
         return redirect(url_for("orders.detail", order_id=order.id))
-    chosen_ids = {int(value) for value in request.form.getlist("line") if value.isdigit()}
+    chosen_ids = {number for number in map(parse_id, request.form.getlist("line")) if number}
     lines = [line for line in order.lines if line.id in chosen_ids]
     try:
         refund_date = (
@@ -166,9 +167,7 @@ def refund(order_id: str) -> Response:
 @permission_required("orders.create")
 def create() -> str | Response:
     """A new draft order: pick the customer first (search), then the lines."""
-    customer_id = int_arg("customer") or (
-        int(request.form["customer_id"]) if request.form.get("customer_id", "").isdigit() else None
-    )
+    customer_id = int_arg("customer") or parse_id(request.form.get("customer_id", ""))
     customer = db.session.get(Customer, customer_id) if customer_id else None
     if customer is None:
         query = request.args.get("q", "")

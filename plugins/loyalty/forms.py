@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from core.forms import BaseForm
 from plugins.loyalty.greetings import template_problems
 from plugins.loyalty.models import CONTACT_KINDS, INTERACTION_KINDS, SENTIMENTS
 from plugins.loyalty.preferences import SENTIMENT_LABELS
 
 
-class PreferenceForm(FlaskForm):
+class PreferenceForm(BaseForm):
     """A new preference: category, likes/avoids/note and the text."""
 
     sentiment = SelectField(
@@ -31,7 +31,7 @@ class PreferenceForm(FlaskForm):
     next = HiddenField()
 
 
-class InteractionForm(FlaskForm):
+class InteractionForm(BaseForm):
     """A call, visit, e-mail or note to log."""
 
     kind = SelectField("Kind", choices=[(kind, kind.title()) for kind in INTERACTION_KINDS])
@@ -49,7 +49,7 @@ class InteractionForm(FlaskForm):
     next = HiddenField()
 
 
-class CompleteTaskForm(FlaskForm):
+class CompleteTaskForm(BaseForm):
     """Completing a care task: what kind of contact it was and notes."""
 
     kind = SelectField(
@@ -63,14 +63,14 @@ class CompleteTaskForm(FlaskForm):
     )
 
 
-def _valid_template(form: FlaskForm, field: StringField) -> None:
+def _valid_template(form: BaseForm, field: StringField) -> None:
     """Only known {{ placeholders }} and matching braces."""
     problems = template_problems(field.data or "")
     if problems:
         raise ValidationError(" ".join(problems))
 
 
-class GreetingTemplateForm(FlaskForm):
+class GreetingTemplateForm(BaseForm):
     """The subject and text of a greeting."""
 
     subject = StringField("Subject", validators=[InputRequired(), Length(max=300), _valid_template])

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, DecimalField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from core import placeholders
+from core.forms import BaseForm, MoneyField
 from plugins.marketing.messages import MERGE_FIELDS, problems
-
-
-def _two_places(field: DecimalField) -> None:
-    """Money has at most two decimals."""
-    if field.data is not None and field.data != field.data.quantize(Decimal("0.01")):
-        raise ValidationError("Use at most two decimals.")
 
 
 def _known_merge_fields(field: StringField | TextAreaField) -> None:
@@ -25,7 +19,7 @@ def _known_merge_fields(field: StringField | TextAreaField) -> None:
         raise ValidationError(" ".join(found))
 
 
-class SegmentForm(FlaskForm):
+class SegmentForm(BaseForm):
     """A segment's name, description and how its conditions combine (the conditions are rows of their own)."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=120)])
@@ -36,7 +30,7 @@ class SegmentForm(FlaskForm):
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(BaseForm):
     """A campaign: message with merge fields, topic, segment, cost."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
@@ -52,11 +46,10 @@ class CampaignForm(FlaskForm):
         + placeholders.listing(MERGE_FIELDS)
         + ". An unsubscribe link is always added at the end.",
     )
-    cost = DecimalField(
+    cost = MoneyField(
         "Cost",
-        places=2,
         default=Decimal("0.00"),
-        validators=[Optional(), NumberRange(min=0)],
+        validators=[Optional()],
         description="What the campaign cost; used for cost per acquired customer and return.",
     )
 
@@ -68,28 +61,20 @@ class CampaignForm(FlaskForm):
         """Merge fields only."""
         _known_merge_fields(field)
 
-    def validate_cost(self, field: DecimalField) -> None:
-        """At most two decimals."""
-        _two_places(field)
 
-
-class ScheduleForm(FlaskForm):
+class ScheduleForm(BaseForm):
     """When the send job may start the campaign, in the company's time zone."""
 
     send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
 
 
-class CostForm(FlaskForm):
+class CostForm(BaseForm):
     """The campaign's cost, which may become known after sending."""
 
-    cost = DecimalField("Cost", places=2, validators=[InputRequired(), NumberRange(min=0)])
-
-    def validate_cost(self, field: DecimalField) -> None:
-        """At most two decimals."""
-        _two_places(field)
+    cost = MoneyField("Cost", validators=[InputRequired()])
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(BaseForm):
     """A consent change a member of staff records (the customer called, wrote, signed a form)."""
 
     topic = SelectField("Topic")
@@ -101,7 +86,7 @@ class ConsentForm(FlaskForm):
     )
 
 
-class AudienceSegmentForm(FlaskForm):
+class AudienceSegmentForm(BaseForm):
     """Save a product's audience as a segment."""
 
     name = StringField("Segment name", validators=[InputRequired(), Length(max=120)])

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
-    DecimalField,
     FieldList,
     Form,
     FormField,
@@ -16,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from core.forms import BaseForm, PercentField
 from plugins.sales_commission.models import BASES, GRADINGS
 
 BASE_LABELS = {"revenue": "revenue (net)", "profit": "profit (net − cost)"}
@@ -33,7 +32,7 @@ class TierForm(Form):
     rate = StringField("Rate", description="fraction, 0.08 = 8 %")
 
 
-class RuleVersionForm(FlaskForm):
+class RuleVersionForm(BaseForm):
     """A new version of the rules, in force for orders dated from ``effective_from`` on."""
 
     effective_from = DateField("Effective from", validators=[InputRequired()])
@@ -50,23 +49,21 @@ class RuleVersionForm(FlaskForm):
         self.grade_by.choices = [(grading, GRADING_LABELS[grading]) for grading in GRADINGS]
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(BaseForm):
     """Mark an approved statement paid."""
 
     paid_on = DateField("Paid on", validators=[Optional()])
-    reference = StringField("Payment reference", validators=[Optional()])
+    reference = StringField("Payment reference", validators=[Optional(), Length(max=100)])
 
 
 class ShareForm(Form):
     """One salesperson's share of a split (part of SplitForm)."""
 
     salesperson_id = SelectField("Salesperson", coerce=int, validators=[Optional()])
-    percent = DecimalField(
-        "Percent", places=2, validators=[Optional(), NumberRange(min=0, max=100)]
-    )
+    percent = PercentField("Percent", validators=[Optional(), NumberRange(min=0, max=100)])
 
 
-class SplitForm(FlaskForm):
+class SplitForm(BaseForm):
     """Who shares an order's commission, in percent (the first gets rounding remainders)."""
 
     shares = FieldList(FormField(ShareForm), min_entries=4, max_entries=10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -15,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
+from core.forms import BaseForm
 from core.phones import phone_problem
 from plugins.service_desk.models import CHANNELS, KIND_LABELS, PRIORITIES
 
@@ -30,7 +30,7 @@ def _optional_id(value: object) -> int | None:
     return int(str(value))
 
 
-class TicketForm(FlaskForm):
+class TicketForm(BaseForm):
     """Open a ticket for a customer (customer_id) or for a new contact (contact fields)."""
 
     customer_id = HiddenField()
@@ -69,7 +69,7 @@ class TicketForm(FlaskForm):
             raise ValidationError("A customer record needs a name.")
 
 
-class MessageForm(FlaskForm):
+class MessageForm(BaseForm):
     """A reply to the customer, an internal note or a message from the customer, with files."""
 
     kind = RadioField(
@@ -85,7 +85,7 @@ class MessageForm(FlaskForm):
     attachments = MultipleFileField("Attachments")
 
 
-class TicketUpdateForm(FlaskForm):
+class TicketUpdateForm(BaseForm):
     """Type, priority, category, team and assignee of a ticket."""
 
     kind = SelectField("Type", choices=KIND_CHOICES)
@@ -95,7 +95,7 @@ class TicketUpdateForm(FlaskForm):
     assignee_id = SelectField("Assignee", coerce=_optional_id, validators=[Optional()])
 
 
-class LinkCustomerForm(FlaskForm):
+class LinkCustomerForm(BaseForm):
     """Link a new contact's ticket to an existing customer found by phone, name or e-mail."""
 
     customer_query = StringField(
@@ -105,14 +105,14 @@ class LinkCustomerForm(FlaskForm):
     )
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(BaseForm):
     """Assign the ticked tickets of a queue to an agent and/or a team."""
 
     assignee_id = SelectField("Assign to", coerce=_optional_id, validators=[Optional()])
     team_id = SelectField("Move to team", coerce=_optional_id, validators=[Optional()])
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(BaseForm):
     """The public satisfaction survey."""
 
     rating = RadioField(
@@ -131,7 +131,7 @@ class SurveyForm(FlaskForm):
     )
 
 
-class TeamForm(FlaskForm):
+class TeamForm(BaseForm):
     """Create or edit a team."""
 
     name = StringField("Name", validators=[InputRequired(), Length(max=100)])

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from core.auth import permission_required
 from core.db import db
 from core.models import User, utcnow
+from core.validation import parse_id
 from core.views.common import int_arg, paginate, sorting
 from plugins.service_desk import queues as queue_service
 from plugins.service_desk.business_hours import local_time_text
@@ -96,7 +97,7 @@ def bulk_assign() -> BaseResponse:
     form.team_id.choices = team_choices(active_teams())
     back = request.form.get("next", "")
     target = back if back.startswith("/service_desk/") else url_for("service_desk.index")
-    ids = [int(value) for value in request.form.getlist("ticket_ids") if value.isdigit()]
+    ids = [number for number in map(parse_id, request.form.getlist("ticket_ids")) if number]
     if not form.validate_on_submit():
         flash("The form expired or a choice was not valid; nothing changed.", "error")
         return redirect(target)
