@@ -148,11 +148,12 @@ def test_import_cells_refuse_nul_and_read_minus_zero_as_zero():
 
 
 def test_every_form_of_the_core_and_the_plugins_is_a_base_form():
+    from flask_wtf import FlaskForm
+
     import plugins.loyalty.forms
     import plugins.marketing.forms
     import plugins.sales_commission.forms
     import plugins.service_desk.forms
-    from flask_wtf import FlaskForm
 
     modules = [
         core_forms,
