@@ -13,7 +13,6 @@ so the file can be imported back and orders can refer to it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 from sqlalchemy import String, Table, case, cast, func, literal, select, update
 from sqlalchemy.orm import aliased
 
+from core.csvfiles import CsvWriter
 from core.db import db
 from core.importing import FORMATS, NoProgress, Progress
 from core.models import Customer, Order, OrderLine, Product, User
@@ -189,7 +189,7 @@ def export_file(kind: str, path: Path, progress: Progress | None = None) -> int:
     progress.phase(f"Exporting {kind}", count_rows(kind))
     written = 0
     with path.open("w", encoding="utf-8", newline="") as output:
-        writer = csv.writer(output)
+        writer = CsvWriter(output, lineterminator="\r\n")
         writer.writerow(export.columns)
         for row in export_rows(kind):
             writer.writerow(row)

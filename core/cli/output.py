@@ -6,15 +6,15 @@ strings ("12.30") in CSV and JSON, so they survive any parser unchanged.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import click
+
+from core import csvfiles
 
 FORMATS = ("table", "csv", "json")
 
@@ -77,14 +77,9 @@ def table_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str
 
 def csv_text(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     """Rows as CSV with a header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow(
-            ["" if row.get(column) is None else plain(row.get(column)) for column in columns]
-        )
-    return buffer.getvalue()
+    return csvfiles.csv_text(
+        columns, ([plain(row.get(column)) for column in columns] for row in rows)
+    )
 
 
 def emit(

@@ -13,10 +13,10 @@ docs/import.md.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.csvfiles import CsvWriter, read_cell
 from core.importing import base
 from core.importing.base import Importer, NoProgress, Progress
 from core.importing.catalogue import ProductsImport
@@ -128,8 +128,10 @@ def _check_rows(importer: Importer, source: CsvSource, progress: Progress) -> No
 def write_errors(result: ImportResult, path: Path) -> int:
     """Write the rejected rows as they were in the file, plus a reason column; returns the count."""
     with path.open("w", encoding="utf-8", newline="") as output:
-        writer = csv.writer(output)
+        writer = CsvWriter(output, lineterminator="\r\n")
         writer.writerow([*result.header, "reason"])
         for line, raw in raw_rows_by_line(result.path, set(result.rejected)):
-            writer.writerow([*raw, f"line {line}: {result.rejected[line]}"])
+            # Unquoted first, so the file imports again as the original would have.
+            cells = [read_cell(cell) for cell in raw]
+            writer.writerow([*cells, f"line {line}: {result.rejected[line]}"])
     return len(result.rejected)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from core.csvfiles import read_cell
+
 
 class ImportFileError(Exception):
     """The file as a whole cannot be imported (encoding, header, CSV syntax); nothing is written."""
@@ -124,7 +126,8 @@ class CsvSource:
             if len(raw) != width:
                 yield BadRow(line, len(raw))
                 continue
-            yield Row(line, dict(zip(self.header, raw, strict=True)))
+            cells = (read_cell(cell) for cell in raw)
+            yield Row(line, dict(zip(self.header, cells, strict=True)))
 
 
 def _encoding_message(path: Path) -> str:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
 from flask import (
@@ -14,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
@@ -22,6 +18,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from core.auth import permission_required
+from core.csvfiles import csv_download
 from core.db import db
 from core.models import Customer
 from core.views.common import get_or_404, paginate, sorting
@@ -245,13 +242,6 @@ def segment_detail(segment_id: str) -> str:
     )
 
 
-def _cell(value: Any) -> Any:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 @bp.route("/segments/<segment_id>/export.csv")
 @permission_required("marketing.segments")
 def segment_export(segment_id: str) -> BaseResponse:
@@ -264,25 +254,8 @@ def segment_export(segment_id: str) -> BaseResponse:
         return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
     columns = [getattr(Customer, name) for name in EXPORT_COLUMNS]
     statement = select(*columns).where(condition).order_by(Customer.id)
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(EXPORT_COLUMNS)
-        for row in db.session.execute(statement.execution_options(yield_per=1000)):
-            writer.writerow([_cell(value) for value in row])
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"segment-{segment.id}.csv"
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    rows = db.session.execute(statement.execution_options(yield_per=1000))
+    return csv_download(f"segment-{segment.id}.csv", EXPORT_COLUMNS, rows)
 
 
 @bp.route("/segments/<segment_id>/delete", methods=["POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
@@ -11,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from core.auth import permission_required
+from core.csvfiles import csv_download
 from core.db import db
 from core.models import User, utcnow
 from core.validation import parse_id
@@ -124,10 +123,7 @@ def export_queue() -> Response:
     statement = queue_service.queue_statement(filters, current_user)
     tickets = db.session.scalars(statement.order_by(order_by, Ticket.id.desc()).limit(EXPORT_LIMIT))
     timezone = desk_calendar().timezone
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        [
+    header = [
             "id",
             "opened_at",
             "type",
@@ -140,29 +136,22 @@ def export_queue() -> Response:
             "team",
             "assignee",
             "resolution_due_at",
+    ]  # fmt: skip
+    rows = (
+        [
+            ticket.id,
+            local_time_text(ticket.created_at, timezone),
+            ticket.kind,
+            ticket.channel,
+            ticket.contact_label,
+            ticket.subject,
+            ticket.priority,
+            ticket.category,
+            ticket.state,
+            ticket.team.name if ticket.team else "",
+            ticket.assignee.email if ticket.assignee else "",
+            local_time_text(ticket.resolution_due_at, timezone) if ticket.resolution_due_at else "",
         ]  # fmt: skip
+        for ticket in tickets
     )
-    for ticket in tickets:
-        writer.writerow(
-            [
-                ticket.id,
-                local_time_text(ticket.created_at, timezone),
-                ticket.kind,
-                ticket.channel,
-                ticket.contact_label,
-                ticket.subject,
-                ticket.priority,
-                ticket.category,
-                ticket.state,
-                ticket.team.name if ticket.team else "",
-                ticket.assignee.email if ticket.assignee else "",
-                local_time_text(ticket.resolution_due_at, timezone)
-                if ticket.resolution_due_at
-                else "",
-            ]  # fmt: skip
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="tickets-{filters.queue}.csv"'},
-    )
+    return csv_download(f"tickets-{filters.queue}.csv", header, rows)

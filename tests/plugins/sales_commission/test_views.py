@@ -182,3 +182,19 @@ def test_statement_pages_make_a_fixed_number_of_queries(
         )
     assert (queries(statement), queries(overview)) == before
     assert before[0] <= 8
+
+
+def test_statement_csv_quotes_formulas_and_keeps_negative_amounts(db, client, login_as, data):
+    from core.models import Product
+
+    truffle = db.session.query(Product).filter_by(sku="TRUF").one()
+    truffle.name = "=HYPERLINK(1)"
+    db.session.commit()
+    login_as(data.ann)
+    text = client.get(url(scenario.APRIL, data.ann) + "/export.csv").get_data(as_text=True)
+    rows = [row for row in csv.DictReader(io.StringIO(text)) if row["sku"] == "TRUF"]
+    # The clawback of O1's TRUF line (−200.00 net, −16.00 commission) and O7 (+8.00).
+    assert [(row["product"], row["line_net"], row["line_commission"]) for row in rows] == [
+        ("'=HYPERLINK(1)", "-200.00", "-16.00"),
+        ("'=HYPERLINK(1)", "100.00", "8.00"),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from sqlalchemy import select
@@ -194,3 +196,18 @@ def test_support_cannot_bulk_assign_what_they_may_not_work(
         "/service_desk/bulk-assign", data={"ticket_ids": [ticket.id], "assignee_id": sales.id}
     )
     assert refused.status_code == 403
+
+
+def test_csv_export_of_a_queue_quotes_formulas(client, login_as, make_ticket, make_customer):
+    login_as("manager")
+    make_ticket(
+        customer=make_customer(name="@Ada"),
+        subject="=cmd|' /C calc'!A0",
+        now=utc("2026-01-05 08:00"),
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/service_desk/queue.csv?queue=all").get_data(as_text=True))
+        )
+    )
+    assert (rows[0]["customer"], rows[0]["subject"]) == ("'@Ada", "'=cmd|' /C calc'!A0")
