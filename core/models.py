@@ -338,3 +338,16 @@ class JobRun(db.Model):  # type: ignore[name-defined]
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     status: Mapped[str] = mapped_column(String(10), default="running")
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class Counter(db.Model):  # type: ignore[name-defined]
+    """A named number handed out once each (order numbers); the row is locked while taking one.
+
+    One database holds one company, so one row per kind of number is the company's counter.
+    """
+
+    __tablename__ = "counter"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    #: The last number handed out (0: none yet).
+    value: Mapped[int] = mapped_column(Integer, default=0)

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, update
 
 from core import dates
 from core.db import db
-from core.models import Customer, Order, OrderLine, Product, User, utcnow
+from core.models import Counter, Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost, line_net, round_money
 from core.plugins import run_hook
 from core.validation import limit_of
@@ -24,6 +24,8 @@ ZERO = Decimal("0")
 #: What the Numeric(14, 2) money and Numeric(12, 3) quantity columns can no longer hold.
 MONEY_LIMIT = limit_of(14, 2)
 QUANTITY_LIMIT = limit_of(12, 3)
+#: The counter (core.models.Counter) order numbers are taken from.
+ORDER_COUNTER = "order_number"
 
 
 class OrderError(Exception):
@@ -56,13 +58,37 @@ def check_line(line: LineInput, position: int) -> None:
         raise OrderError(f"{where}: the line's total is too large to be stored.")
 
 
+def take_number(name: str) -> int:
+    """The next value of the named counter, taken under a row lock held until commit.
+
+    One ``UPDATE … SET value = value + 1 … RETURNING value``: PostgreSQL locks the row, so a
+    second transaction waits and gets the next value; SQLite takes its write lock at the
+    UPDATE. A counter row that is missing starts from the highest order id.
+    """
+    taken = db.session.execute(
+        update(Counter)
+        .where(Counter.name == name)
+        .values(value=Counter.value + 1)
+        .returning(Counter.value)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if taken is not None:
+        return int(taken)
+    start = db.session.scalar(select(func.max(Order.id))) or 0
+    db.session.add(Counter(name=name, value=start + 1))
+    db.session.flush()
+    return start + 1
+
+
 def next_order_number() -> str:
-    """The next free order number, "SO-000001" style."""
-    highest = db.session.scalar(select(func.max(Order.id))) or 0
-    number = highest + 1
-    while db.session.scalar(select(Order.id).where(Order.number == f"SO-{number:06d}")) is not None:
-        number += 1
-    return f"SO-{number:06d}"
+    """The next free order number, "SO-000001" style, from the locked order-number counter.
+
+    Numbers taken by imported orders are skipped, so a number is never handed out twice.
+    """
+    while True:
+        number = f"SO-{take_number(ORDER_COUNTER):06d}"
+        if db.session.scalar(select(Order.id).where(Order.number == number)) is None:
+            return number
 
 
 @dataclass(frozen=True)
