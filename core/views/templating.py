@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -10,9 +11,10 @@ from urllib.parse import urlencode
 from flask import Flask, Response, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup, escape
 
 from core.money import format_money, format_percent, format_quantity
-from core.phones import display_phone
+from core.phones import display_phone, normalize_phone
 from core.plugins import CORE, HookResult, NavItem, display_hook
 from core.views import charts
 
@@ -78,6 +80,26 @@ def money_filter(amount: Decimal | None, currency: bool = False) -> str:
     return format_money(amount, current_app.config["CLIENTELE"]["currency"] if currency else "")
 
 
+def phone_link(e164: str | None, typed: str | None = "", empty: str = "") -> Markup:
+    """Jinja: a phone number as a tel: link, shown in international form ("+49 30 947248").
+
+    ``e164`` is the stored normalised number; without one, ``typed`` (what was entered) is
+    read in the company's default region, and linked as typed if it still is not a number.
+    Nothing to show gives ``empty``.
+    """
+    from core.customers import default_region
+
+    number = e164 or normalize_phone(typed or "", default_region())
+    if number:
+        return Markup('<a class="text-nowrap" href="tel:{}">{}</a>').format(
+            number, display_phone(number)
+        )
+    dialable = re.sub(r"[^\d+]", "", typed or "")
+    if dialable:
+        return Markup('<a class="text-nowrap" href="tel:{}">{}</a>').format(dialable, typed)
+    return Markup(escape(empty))
+
+
 def date_filter(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
     """Jinja: a date as 2026-03-31 (and 14:05 when with_time)."""
     if value is None:
@@ -100,6 +122,7 @@ def init_app(app: Flask) -> None:
         nav_entries=nav_entries,
         nav_menu=nav_menu,
         url_with=url_with,
+        phone_link=phone_link,
         bar_chart=charts.bar_chart,
         line_chart=charts.line_chart,
     )

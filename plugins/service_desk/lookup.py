@@ -28,7 +28,7 @@ RECENT_TICKETS = 10
 
 @dataclass(frozen=True)
 class OrderSummary:
-    """An order as the lookup shows it: number, date, status, lines and net total."""
+    """An order as the lookup shows it: number, date, status, lines, net after refunds, refunded."""
 
     id: int
     number: str
@@ -36,6 +36,7 @@ class OrderSummary:
     status: str
     lines: int
     net: Decimal
+    refunded: Decimal
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def find_callers(query: str) -> tuple[list[Customer], bool]:
 
 
 def recent_orders(customer_id: int, user: User) -> list[OrderSummary]:
-    """The customer's latest orders the user may see, with line count and net total (one query)."""
+    """The customer's latest orders the user may see, with line count and net after refunds (one query)."""
+    refunded = case((OrderLine.refunded_on.is_not(None), OrderLine.net_amount), else_=0)
     statement = (
         select(
             Order.id,
@@ -67,6 +69,7 @@ def recent_orders(customer_id: int, user: User) -> list[OrderSummary]:
             Order.status,
             func.count(OrderLine.id),
             func.coalesce(func.sum(OrderLine.net_amount), 0),
+            func.coalesce(func.sum(refunded), 0),
         )
         .outerjoin(OrderLine, OrderLine.order_id == Order.id)
         .where(Order.customer_id == customer_id)
@@ -75,12 +78,11 @@ def recent_orders(customer_id: int, user: User) -> list[OrderSummary]:
         .limit(RECENT_ORDERS)
     )
     rows = db.session.execute(visible_orders(statement, user))
-    return [
-        OrderSummary(
-            row[0], row[1], row[2], row[3], row[4], Decimal(str(row[5])).quantize(Decimal("0.01"))
-        )
-        for row in rows
-    ]
+    summaries = []
+    for row in rows:
+        sold, back = (Decimal(str(value)).quantize(Decimal("0.01")) for value in row[5:7])
+        summaries.append(OrderSummary(row[0], row[1], row[2], row[3], row[4], sold - back, back))
+    return summaries
 
 
 @dataclass(frozen=True)

@@ -321,7 +321,7 @@ def test_order_page_prints_quantities_as_typed(client, login_as, make_order, mak
         lines=[(product, 10), (product, 20), (product, 100), (product, "0.5"), (product, "1.250")]
     )
     page = client.get(f"/orders/{order.id}").data.decode()
-    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', page)
     for quantity in ("10", "20", "100", "0.5", "1.25"):
         assert quantity in cells
     assert "E+" not in page
@@ -344,7 +344,7 @@ def test_order_totals_are_net_after_refunds_and_say_what_was_refunded(
 
     def row(name):
         match = re.search(rf'<tr[^>]*data-total="{name}"[^>]*>(.*?)</tr>', page, re.S)
-        return re.findall(r'<td class="num">([^<]*)</td>', match.group(1))
+        return re.findall(r'<td class="num[^"]*">([^<]*)</td>', match.group(1))
 
     assert row("sold") == ["40.00", "22.00", "18.00", "45.0 %"]
     assert row("refunded") == ["-10.00", "-4.00", "-6.00"]
@@ -510,3 +510,24 @@ def test_a_plugin_with_several_links_gets_one_dropdown(client, login_as, temp_pl
         'class="dropdown-item" href="/orders/">Tool one' in menu
         and 'href="/products/">Tool two' in menu
     )
+
+
+def test_phone_numbers_are_tel_links_in_international_form(app, client, login_as, make_customer):
+    from core.views.templating import phone_link
+
+    with app.test_request_context():
+        assert phone_link("+4930947248") == (
+            '<a class="text-nowrap" href="tel:+4930947248">+49 30 947248</a>'
+        )
+        # A number typed but not stored normalised is read in the default region (DE).
+        assert phone_link("", "030 947248") == phone_link("+4930947248")
+        # Not a full number: still dialable as typed, escaped.
+        assert phone_link("", "ext. 12<b>") == (
+            '<a class="text-nowrap" href="tel:12">ext. 12&lt;b&gt;</a>'
+        )
+        assert phone_link("", "", "–") == "–"
+    login_as("manager")
+    ada = make_customer(name="Ada Phone", phone="030 947248")
+    link = '<a class="text-nowrap" href="tel:+4930947248">+49 30 947248</a>'
+    assert link in client.get(f"/customers/{ada.id}").get_data(as_text=True)
+    assert link in client.get("/customers/?q=Ada+Phone").get_data(as_text=True)

@@ -144,6 +144,8 @@ def test_ticket_for_a_new_contact_without_a_record(db, client, login_as):
     ticket = db.session.scalars(select(Ticket)).one()
     assert (ticket.customer_id, ticket.contact_phone) == (None, "030 1234567")
     assert db.session.scalar(select(func.count()).select_from(Customer)) == 0
+    page = client.get(f"/service_desk/tickets/{ticket.id}").get_data(as_text=True)
+    assert '<a class="text-nowrap" href="tel:+49301234567">+49 30 1234567</a>' in page
 
 
 def test_work_a_ticket_through_the_page(db, client, login_as, make_ticket, make_customer):
