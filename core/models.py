@@ -325,6 +325,9 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The recipient's own signed unsubscribe link (marketing mail): sent as List-Unsubscribe
+    #: with List-Unsubscribe-Post (RFC 8058), so the mail client's button works without a page.
+    unsubscribe_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class JobRun(db.Model):  # type: ignore[name-defined]

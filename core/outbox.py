@@ -54,6 +54,7 @@ TIME_BUDGET_SECONDS = 45.0
 DELIVERY_JOB = "core.deliver_outbox"
 SUBJECT_LENGTH = 300
 ADDRESS_LENGTH = 254
+UNSUBSCRIBE_URL_LENGTH = 500
 ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 OPTED_OUT = "The customer opted out of marketing mail before it was sent."
 
@@ -68,6 +69,7 @@ def queue_email(
     source: str = "core",
     category: str = "transactional",
     dedupe_key: str | None = None,
+    unsubscribe_url: str = "",
 ) -> OutboxMessage | None:
     """Write a message to the outbox in the current transaction; returns None when it is not queued.
 
@@ -76,6 +78,9 @@ def queue_email(
     already queued (so a job that runs twice mails once). An address that cannot be mailed
     is kept as a failed message, so the mistake shows on the dashboard and the timeline.
     Pass ``customer`` for marketing mail: looking the address up costs a query per message.
+    ``unsubscribe_url`` is the recipient's signed one-click link: the mail then carries
+    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058),
+    and the link must unsubscribe on a POST without a login, a page or a CSRF token.
     When the transaction commits the worker is asked for a delivery run (not under testing,
     where tests call deliver_pending() themselves).
     """
@@ -95,10 +100,17 @@ def queue_email(
         source=source,
         category=category,
         dedupe_key=dedupe_key,
+        unsubscribe_url=unsubscribe_url,
         status="pending",
         attempts=0,
         last_error="",
     )
+    if unsubscribe_url and (
+        len(unsubscribe_url) > UNSUBSCRIBE_URL_LENGTH
+        or not unsubscribe_url.startswith(("https://", "http://"))
+        or any(char in unsubscribe_url for char in "<>\r\n ")
+    ):
+        raise ValueError("unsubscribe_url must be an http(s) link of at most 500 characters")
     if len(to_address) > ADDRESS_LENGTH or not ADDRESS.match(to_address):
         message.status = "failed"
         message.last_error = f"'{to_address}' is not an e-mail address."
@@ -155,6 +167,10 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
     email["Date"] = formatdate(usegmt=True)
     email["Message-ID"] = f"<outbox.{message.id}.{stamp}@{domain}>"
     email["Auto-Submitted"] = "auto-generated"
+    if message.unsubscribe_url:
+        # RFC 8058: the client POSTs "List-Unsubscribe=One-Click" to the link, no page shown.
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        email["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email.set_content(message.body)
     return email
 

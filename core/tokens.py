@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def signed_link_view(view: View) -> View:
+    """Mark a public view whose signed token in the URL is its protection: CSRF-exempt.
+
+    Use it only on a route whose URL carries a token from sign() and that changes nothing
+    without a valid one (a mail client's RFC 8058 one-click POST carries no CSRF token and
+    no session). Every other POST keeps the CSRF check.
+    """
+    from core.app import csrf
+
+    return csrf.exempt(view)
 
 
 class TokenError(Exception):

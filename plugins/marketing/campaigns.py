@@ -160,6 +160,7 @@ def send_batch(campaign: Campaign, settings: SendSettings) -> int:
                 source="marketing",
                 category="marketing",
                 dedupe_key=dedupe_key(campaign.id, customer.id),
+                unsubscribe_url=link,
             )
             db.session.flush()
             recipient.status = "queued"

@@ -311,6 +311,21 @@ def test_queue_rules_address_opt_out_dedupe_and_headers(db, make_customer):
     assert outbox_count(db) == 3
 
 
+def test_marketing_mail_with_an_unsubscribe_link_carries_rfc_8058_headers(smtp, db):
+    link = "https://crm.acme.example/marketing/unsubscribe/abc.def"
+    queue_email("ada@example.com", "Offers", "Buy", category="marketing", unsubscribe_url=link)
+    queue_email("bob@example.com", "Your receipt", "Thanks")
+    db.session.commit()
+    assert deliver_pending() == DeliveryResult(sent=2)
+    offer, receipt = smtp.inbox.messages
+    assert offer["List-Unsubscribe"] == f"<{link}>"
+    assert offer["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert receipt["List-Unsubscribe"] is None and receipt["List-Unsubscribe-Post"] is None
+    for bad in ("javascript:alert(1)", "https://x.example/a>b", "https://x.example/\r\nBcc: y"):
+        with pytest.raises(ValueError, match="unsubscribe_url"):
+            queue_email("ada@example.com", "Offers", "Buy", unsubscribe_url=bad)
+
+
 def test_an_unusable_address_is_kept_as_failed_and_never_sent(smtp, db):
     message = queue_email("ada at example dot com", "Hello", "...")
     db.session.commit()

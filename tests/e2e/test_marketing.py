@@ -6,9 +6,10 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.models import Customer, OutboxMessage
+from plugins.marketing.models import ConsentEvent
 
 pytestmark = pytest.mark.plugins("marketing")
 
@@ -108,7 +109,18 @@ def test_segment_campaign_and_unsubscribe(live_server, page, new_page, screensho
     path = re.search(r"https?://[^/\s]+(/marketing/unsubscribe/\S+)", body).group(1)
     visitor = new_page()  # the customer, not logged in
     visitor.goto(live_server.url + path)
-    assert visitor.get_by_text("You are unsubscribed from offers mail").is_visible()
+    # Opening the link (as a mail scanner would) changes nothing: the page asks first.
+    assert visitor.get_by_text("Do you want to stop getting offers mail from us?").is_visible()
+    assert visitor.locator("#consent-now").inner_text().splitlines()[:2] == [
+        "Marketing mail: yes",
+        "Offers mail: yes",
+    ]
+    with live_server.data() as session:
+        assert session.scalar(select(func.count()).select_from(ConsentEvent)) == 0
+    screenshot("marketing-unsubscribe-question", visitor)
+    visitor.get_by_role("button", name="Unsubscribe from offers mail").click()
+    visitor.get_by_text("You are unsubscribed from offers mail").wait_for()
+    assert "Offers mail: no, you unsubscribed" in visitor.locator("#consent-now").inner_text()
     screenshot("marketing-unsubscribe", visitor)
     visitor.get_by_role("button", name="Unsubscribe from all marketing mail").click()
     visitor.get_by_text("You are unsubscribed from all marketing mail").wait_for()

@@ -1,4 +1,11 @@
-"""The public unsubscribe page: a signed link, no login, effective at once."""
+"""The public unsubscribe page: a signed link, no login; opening it changes nothing, a POST does.
+
+A GET (the customer, or a mail scanner following links) shows what the customer receives
+now and what a button will change. The change is a POST: a button on the page, or the
+mail client's own unsubscribe button, which POSTs ``List-Unsubscribe=One-Click`` to the
+same link (RFC 8058) and gets a short plain-text answer. The signed token in the URL is
+the protection, so the view is CSRF-exempt (core.tokens.signed_link_view).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,26 @@ from werkzeug.exceptions import BadRequest
 
 from core.db import db
 from core.models import Customer
-from core.tokens import TokenError
+from core.tokens import TokenError, signed_link_view
 from plugins.marketing import consent
 from plugins.marketing.messages import Unsubscribe, read_token
 from plugins.marketing.models import ALL_TOPICS, Campaign
 from plugins.marketing.settings import setting
 from plugins.marketing.views import bp
+
+#: The buttons of the page: (topic, None = the link's topic; opted in; the evidence's note).
+ACTIONS = {
+    "topic": (None, False, "Unsubscribe link."),
+    "all": (ALL_TOPICS, False, "Unsubscribe link: everything."),
+    "resubscribe": (None, True, "Resubscribed from the unsubscribe page."),
+    "resubscribe_all": (
+        ALL_TOPICS,
+        True,
+        "Resubscribed to all marketing from the unsubscribe page.",
+    ),
+}
+#: What a mail client POSTs for a one-click unsubscribe (RFC 8058).
+ONE_CLICK = ("List-Unsubscribe", "One-Click")
 
 
 def _invalid(message: str) -> tuple[str, int]:
@@ -21,7 +42,7 @@ def _invalid(message: str) -> tuple[str, int]:
 
 
 def _page(customer: Customer, link: Unsubscribe, done: str) -> str:
-    """What the customer now receives, with the buttons for everything / resubscribe."""
+    """What the customer receives now, what happened (done: an action or ""), and the buttons."""
     return render_template(
         "marketing/unsubscribe.html",
         title="Unsubscribe",
@@ -33,36 +54,56 @@ def _page(customer: Customer, link: Unsubscribe, done: str) -> str:
     )
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str) -> str | tuple[str, int]:
-    """Opening the link unsubscribes from its topic; the page offers everything or undoing it."""
+def _read_link(token: str) -> tuple[Customer, Unsubscribe] | str:
+    """The customer and the link's wish (an unconfigured topic widened to "all"), or why not."""
     try:
         link = read_token(token, setting("unsubscribe_link_days"))
     except TokenError as error:
-        return _invalid(str(error))
+        return str(error)
     customer = db.session.get(Customer, link.customer_id)
     if customer is None:
-        return _invalid("This link is not valid.")
-    topics = setting("topics")
+        return "This link is not valid."
     # A topic no longer configured: honour the wish with the widest opt-out.
-    topic = link.topic if link.topic in topics else ALL_TOPICS
+    topic = link.topic if link.topic in setting("topics") else ALL_TOPICS
     campaign_id = (
         link.campaign_id
         if link.campaign_id and db.session.get(Campaign, link.campaign_id)
         else None
     )
-    link = Unsubscribe(link.customer_id, topic, campaign_id)
-    action = request.form.get("action", "") if request.method == "POST" else "topic"
-    if action not in ("topic", "all", "resubscribe"):
-        raise BadRequest("Unknown action.")
-    changes = {
-        "topic": (topic, False, "Unsubscribe link."),
-        "all": (ALL_TOPICS, False, "Unsubscribe link: everything."),
-        "resubscribe": (topic, True, "Resubscribed from the unsubscribe page."),
-    }
-    chosen_topic, opted_in, note = changes[action]
+    return customer, Unsubscribe(link.customer_id, topic, campaign_id)
+
+
+def _change(customer: Customer, link: Unsubscribe, action: str) -> None:
+    """Record the action's consent change with the link as evidence, and commit."""
+    topic, opted_in, note = ACTIONS[action]
     consent.record_consent(
-        customer, chosen_topic, opted_in, "link", topics, note=note, campaign_id=link.campaign_id
+        customer,
+        topic or link.topic,
+        opted_in,
+        "link",
+        setting("topics"),
+        note=note,
+        campaign_id=link.campaign_id,
     )
     db.session.commit()
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@signed_link_view
+def unsubscribe(token: str) -> str | tuple[str, int] | tuple[str, int, dict[str, str]]:
+    """GET shows the choice; POST unsubscribes (page button or one-click), or resubscribes."""
+    found = _read_link(token)
+    if isinstance(found, str):
+        return _invalid(found)
+    customer, link = found
+    if request.method != "POST":  # GET or HEAD: show, never change
+        return _page(customer, link, "")
+    if request.form.get(ONE_CLICK[0]) == ONE_CLICK[1]:
+        _change(customer, link, "topic")
+        what = "all marketing" if link.topic == ALL_TOPICS else link.topic
+        return f"Unsubscribed from {what} mail.\n", 200, {"Content-Type": "text/plain"}
+    action = request.form.get("action", "")
+    if action not in ACTIONS:
+        raise BadRequest("Unknown action.")
+    _change(customer, link, action)
     return _page(customer, link, action)

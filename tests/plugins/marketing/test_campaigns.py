@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from sqlalchemy import func, select
 
 from core.db import db
 from core.models import OutboxMessage, utcnow
+from core.outbox import build_email, queue_email
 from plugins.marketing import campaigns, consent
 from plugins.marketing.jobs import send_campaigns
 from plugins.marketing.messages import unsubscribe_token
@@ -101,6 +103,24 @@ def test_opted_out_and_addressless_customers_are_skipped_and_counted(shop):
     assert recipient.outbox_id == message.id and recipient.email == "ada@example.com"
 
 
+def test_campaign_mail_carries_one_click_unsubscribe_headers(shop, app, tmp_path):
+    campaign = make_campaign()
+    send_campaigns()
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.customer_id == shop.ada.id)
+    )
+    link = re.search(r"https?://\S+/marketing/unsubscribe/\S+", message.body).group(0)
+    assert message.unsubscribe_url == link
+    assert link.endswith(unsubscribe_token(shop.ada.id, "offers", campaign.id))
+    email = build_email(message, "Shop <shop@example.com>")
+    assert email["List-Unsubscribe"] == f"<{link}>"
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # Transactional mail has no unsubscribe headers.
+    receipt = queue_email("ada@example.com", "Your order", "Thanks", customer=shop.ada)
+    db.session.flush()
+    assert "List-Unsubscribe" not in build_email(receipt, "Shop <shop@example.com>")
+
+
 def test_a_topic_opt_out_does_not_block_other_topics(shop):
     consent.record_consent(shop.bob, "offers", False, "staff", TOPICS, note="phone")
     campaign = make_campaign(topic="newsletter")
@@ -162,7 +182,8 @@ def test_an_unsubscribe_stops_the_next_batch_and_only_for_that_customer(crowd, c
     campaign = make_campaign()
     send_campaigns(max_batches=1)  # ada and bob (lowest ids) are handled
     token = unsubscribe_token(extra[0].id, "offers", campaign.id)
-    page = client.get(f"/marketing/unsubscribe/{token}")  # public: nobody is logged in
+    # public: nobody is logged in
+    page = client.post(f"/marketing/unsubscribe/{token}", data={"action": "topic"})
     assert page.status_code == 200 and b"unsubscribed from offers mail" in page.data
     send_campaigns()
     result = statuses(campaign)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -97,25 +98,127 @@ def test_transactional_mail_is_never_blocked(shop):
     assert advert is None
 
 
-def test_unsubscribe_link_is_public_and_effective_immediately(shop, client):
+def unsubscribe(client, token, **form):
+    """POST to the public link (no login, no CSRF token), as the page's buttons do."""
+    return client.post(f"/marketing/unsubscribe/{token}", data=form)
+
+
+def test_opening_the_link_changes_nothing_and_shows_the_choice(shop, client):
     token = unsubscribe_token(shop.ada.id, "offers", None)
-    page = client.get(f"/marketing/unsubscribe/{token}")
-    assert page.status_code == 200
-    assert b"unsubscribed from offers mail" in page.data and b"not affected" in page.data
+    for _ in range(2):  # the customer, and a mail scanner following every link
+        page = client.get(f"/marketing/unsubscribe/{token}")
+        assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Do you want to stop getting offers mail from us?" in text
+    assert "Nothing changes until you press a button below." in text
+    assert "Offers mail: yes" in text and "Marketing mail: yes" in text
+    assert "Unsubscribe from offers mail</button>" in text
+    assert "Unsubscribe from all marketing mail</button>" in text
+    assert "Resubscribe" not in text and "Receive marketing mail again" not in text
+    assert client.head(f"/marketing/unsubscribe/{token}").status_code == 200
+    assert db.session.get(TopicOptOut, (shop.ada.id, "offers")) is None
+    assert events_of(shop.ada) == []
+
+
+def test_the_button_unsubscribes_and_resubscribing_tells_the_truth(shop, client):
+    token = unsubscribe_token(shop.ada.id, "offers", None)
+    done = unsubscribe(client, token, action="topic").get_data(as_text=True)
+    assert "You are unsubscribed from offers mail. This takes effect immediately." in done
+    assert "Offers mail: no, you unsubscribed" in done and "not affected" not in done
     assert db.session.get(TopicOptOut, (shop.ada.id, "offers")) is not None
-    client.get(f"/marketing/unsubscribe/{token}")  # opening it again records nothing new
+    unsubscribe(client, token, action="topic")  # pressed twice: nothing new recorded
     assert events_of(shop.ada) == [("offers", False, "link")]
-    everything = client.post(f"/marketing/unsubscribe/{token}", data={"action": "all"})
-    assert b"unsubscribed from all marketing mail" in everything.data
+
+    everything = unsubscribe(client, token, action="all").get_data(as_text=True)
+    assert "You are unsubscribed from all marketing mail." in everything
     db.session.refresh(shop.ada)
     assert shop.ada.marketing_opt_out is True
-    back = client.post(f"/marketing/unsubscribe/{token}", data={"action": "resubscribe"})
-    assert b"receive offers mail again" in back.data
+
+    # Back to offers, but still out of all marketing: the page says she gets nothing yet.
+    back = unsubscribe(client, token, action="resubscribe").get_data(as_text=True)
+    assert "Welcome back" not in back
+    assert (
+        "You are resubscribed to offers mail, but you are still unsubscribed from all our "
+        "marketing mail, so you will not get offers mail until you choose"
+    ) in back
+    assert "Offers mail: no, you unsubscribed from all marketing mail" in back
+    assert "Receive marketing mail again</button>" in back
+
+    again = unsubscribe(client, token, action="resubscribe_all").get_data(as_text=True)
+    assert "Welcome back: you will receive offers mail again." in again
+    assert "Offers mail: yes" in again and "Marketing mail: yes" in again
+    assert consent.states([shop.ada.id])[shop.ada.id].allows("offers")
     assert events_of(shop.ada) == [
         ("offers", False, "link"),
         ("all", False, "link"),
         ("offers", True, "link"),
+        ("all", True, "link"),
     ]
+
+
+def test_resubscribing_to_everything_keeps_a_topic_opt_out_and_says_so(shop, client):
+    consent.record_consent(shop.ada, "offers", False, "staff", TOPICS, note="phone")
+    consent.record_consent(shop.ada, "all", False, "staff", TOPICS, note="letter")
+    token = unsubscribe_token(shop.ada.id, "offers", None)
+    page = client.get(f"/marketing/unsubscribe/{token}").get_data(as_text=True)
+    assert "You are not getting offers mail from us now." in page
+    page = unsubscribe(client, token, action="resubscribe_all").get_data(as_text=True)
+    assert "You accept our marketing mail again, except offers mail" in page
+    assert "Resubscribe to offers mail</button>" in page
+    assert not consent.states([shop.ada.id])[shop.ada.id].allows("offers")
+    assert consent.states([shop.ada.id])[shop.ada.id].allows("newsletter")
+
+
+def test_one_click_post_unsubscribes_without_a_page_or_csrf_token(app, shop, client):
+    app.config["WTF_CSRF_ENABLED"] = True
+    token = unsubscribe_token(shop.ada.id, "offers", None)
+    response = client.post(
+        f"/marketing/unsubscribe/{token}",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "Unsubscribed from offers mail.\n"
+    assert events_of(shop.ada) == [("offers", False, "link")]
+    # The page's own buttons work without a session too; the token is their protection.
+    assert unsubscribe(client, token, action="all").status_code == 200
+    assert events_of(shop.ada)[-1] == ("all", False, "link")
+    # A forged link stays refused, and staff forms keep their CSRF check.
+    forged = client.post(
+        f"/marketing/unsubscribe/{token}x",
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert forged.status_code == 400
+    staff = client.post(
+        f"/marketing/customers/{shop.bob.id}/consent",
+        data={"topic": "events", "choice": "out", "note": "x"},
+    )
+    assert staff.status_code == 400
+    assert events_of(shop.bob) == []
+
+
+def test_evidence_page_and_customer_page_agree(shop, client, login_as):
+    login_as("marketing")
+    consent.record_consent(shop.bob, "all", False, "staff", TOPICS, note="letter")
+    consent.record_consent(shop.bob, "events", False, "staff", TOPICS, note="phone")
+    db.session.commit()
+
+    def states(url):
+        page = client.get(url).get_data(as_text=True)
+        block = page[page.index("<ul", page.index("data-consent") - 60) :]
+        block = block[: block.index("</ul>")]
+        return re.findall(r"<li>([^:<]+): <span[^>]*>([^<]+)</span>", block)
+
+    expected = [
+        ("All marketing mail", "opted out"),
+        ("newsletter", "off (all marketing)"),
+        ("offers", "off (all marketing)"),
+        ("events", "opted out"),
+    ]
+    assert states(f"/customers/{shop.bob.id}") == expected
+    assert states(f"/marketing/customers/{shop.bob.id}/consent") == expected
 
 
 def test_unsubscribe_link_remembers_the_campaign(shop, client):
@@ -130,15 +233,13 @@ def test_unsubscribe_link_remembers_the_campaign(shop, client):
     )
     db.session.add(campaign)
     db.session.commit()
-    client.get(
-        f"/marketing/unsubscribe/{unsubscribe_token(shop.bob.id, 'newsletter', campaign.id)}"
-    )
+    unsubscribe(client, unsubscribe_token(shop.bob.id, "newsletter", campaign.id), action="topic")
     event = db.session.scalar(select(ConsentEvent).where(ConsentEvent.customer_id == shop.bob.id))
     assert event.campaign_id == campaign.id and event.note == "Unsubscribe link."
 
 
 def test_a_link_for_a_topic_no_longer_configured_opts_out_of_everything(shop, client):
-    client.get(f"/marketing/unsubscribe/{unsubscribe_token(shop.bob.id, 'old-topic', None)}")
+    unsubscribe(client, unsubscribe_token(shop.bob.id, "old-topic", None), action="topic")
     db.session.refresh(shop.bob)
     assert shop.bob.marketing_opt_out is True
 
@@ -155,8 +256,11 @@ def test_a_link_for_a_topic_no_longer_configured_opts_out_of_everything(shop, cl
     ],
 )
 def test_invalid_links_change_nothing(shop, client, make_token):
-    page = client.get(f"/marketing/unsubscribe/{make_token(shop)}")
+    token = make_token(shop)
+    page = client.get(f"/marketing/unsubscribe/{token}")
     assert page.status_code == 400 and b"This link cannot be used" in page.data
+    for form in ({"action": "all"}, {"List-Unsubscribe": "One-Click"}):
+        assert unsubscribe(client, token, **form).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 0
 
 
