@@ -1,7 +1,10 @@
 """The one place that creates orders and changes their status: confirm, cancel, refund.
 
 Every state change runs in a SAVEPOINT together with the order hooks, so a plugin that
-raises rolls the whole change back and nothing is half-written; the caller commits.
+raises rolls the whole change back and nothing is half-written; the caller commits. The
+change itself is a conditional UPDATE (core.locking): of two clerks confirming, cancelling
+or refunding the same order at once exactly one succeeds, the other gets an OrderError
+saying what happened, and no hook runs for them.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import dates
 from core.db import db
+from core.locking import change_state, lock_state
 from core.models import Counter, Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost, line_net, round_money
 from core.plugins import run_hook
@@ -180,6 +185,8 @@ def confirm(order: Order) -> Order:
     if not order.lines:
         raise OrderError(f"Order {order.number} has no lines.")
     with db.session.begin_nested():
+        if not change_state(order, ("draft",), "confirmed"):
+            raise OrderError(_changed_meanwhile(order))
         for line in order.lines:
             line.unit_cost = line.product.unit_cost
             line.cost_amount = line_cost(line.quantity, line.unit_cost)
@@ -188,6 +195,25 @@ def confirm(order: Order) -> Order:
         db.session.flush()
         run_hook("order_confirmed", order=order)
     return order
+
+
+def _changed_meanwhile(order: Order) -> str:
+    """The message for the loser of two simultaneous actions (the order was re-read)."""
+    return (
+        f"Order {order.number} was changed a moment ago by someone else: it is {order.status} "
+        "now. Nothing changed."
+    )
+
+
+def _refunded_lines(order: Order, unrefunded: bool = False) -> int:
+    """How many of the order's lines the database holds as refunded (or as not refunded)."""
+    condition = (
+        OrderLine.refunded_on.is_(None) if unrefunded else OrderLine.refunded_on.is_not(None)
+    )
+    return int(
+        db.session.scalar(select(func.count()).where(OrderLine.order_id == order.id, condition))
+        or 0
+    )
 
 
 def cancel(order: Order) -> Order:
@@ -199,7 +225,13 @@ def cancel(order: Order) -> Order:
             f"Order {order.number} has refunded lines; refund the rest instead of cancelling."
         )
     with db.session.begin_nested():
-        order.status = "cancelled"
+        if not change_state(order, ("draft", "confirmed"), "cancelled"):
+            raise OrderError(_changed_meanwhile(order))
+        if _refunded_lines(order):  # refunded meanwhile (a refund locks the order row too)
+            raise OrderError(
+                f"Order {order.number} was refunded in part a moment ago by someone else; "
+                "nothing changed."
+            )
         order.cancelled_at = utcnow()
         db.session.flush()
         run_hook("order_cancelled", order=order)
@@ -231,9 +263,23 @@ def refund(
     if refund_date < order.order_date:
         raise OrderError(f"A refund cannot be dated before the order ({order.order_date}).")
     with db.session.begin_nested():
+        if not lock_state(order, ("confirmed",)):
+            raise OrderError(_changed_meanwhile(order))
+        ids = [line.id for line in chosen]
+        marked = db.session.execute(
+            update(OrderLine)
+            .where(OrderLine.id.in_(ids), OrderLine.refunded_on.is_(None))
+            .values(refunded_on=refund_date)
+            .execution_options(synchronize_session=False)
+        )
+        if marked.rowcount != len(ids):  # type: ignore[attr-defined]
+            raise OrderError(
+                f"Some of these lines of {order.number} were refunded a moment ago by someone "
+                "else; nothing was refunded."
+            )
         for line in chosen:
-            line.refunded_on = refund_date
-        if all(line.refunded_on for line in order.lines):
+            set_committed_value(line, "refunded_on", refund_date)
+        if not _refunded_lines(order, unrefunded=True):
             order.status = "refunded"
         db.session.flush()
         run_hook("order_refunded", order=order, lines=chosen)

@@ -66,3 +66,73 @@ class Worker(threading.Thread):
         if self.error is not None:
             raise self.error
         return self.result
+
+
+def two_at_once(
+    app: Any, load: Callable[[], Any], act: Callable[[Any], Any], hold: float = 0.3
+) -> list[Any]:
+    """Two clerks act on the same row: the second reads it after the first acted, before it committed.
+
+    Returns each one's outcome: "ok" or the exception raised. The first holds its
+    transaction open ``hold`` seconds after the second started, so the second's action runs
+    while the first's change is uncommitted (and, with row locks, waits for it).
+    """
+    from core.db import db
+
+    acted = threading.Event()
+    second_started = threading.Event()
+
+    def first() -> str:
+        row = load()
+        act(row)
+        acted.set()
+        second_started.wait(10)
+        threading.Event().wait(hold)
+        db.session.commit()
+        return "ok"
+
+    def second() -> str:
+        acted.wait(10)
+        row = load()
+        second_started.set()
+        act(row)
+        db.session.commit()
+        return "ok"
+
+    workers = [Worker(app, first), Worker(app, second)]
+    for worker in workers:
+        worker.start()
+    outcomes: list[Any] = []
+    for worker in workers:
+        worker.join(60)
+        assert not worker.is_alive(), "a clerk is still waiting (a lock never released?)"
+        outcomes.append(worker.error if worker.error is not None else worker.result)
+    return outcomes
+
+
+class HookLog:
+    """A plugin object that records every order hook call: [(hook, order number)]."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+
+    def register(self, app: Any) -> HookLog:
+        from core.plugins import hookimpl
+
+        log = self
+
+        class Recorder:
+            @hookimpl
+            def order_confirmed(self, order: Any) -> None:
+                log.calls.append(("order_confirmed", order.number))
+
+            @hookimpl
+            def order_cancelled(self, order: Any) -> None:
+                log.calls.append(("order_cancelled", order.number))
+
+            @hookimpl
+            def order_refunded(self, order: Any, lines: Any) -> None:
+                log.calls.append(("order_refunded", order.number))
+
+        app.extensions["clientele"].pm.register(Recorder(), name="hook_log")
+        return self

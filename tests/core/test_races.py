@@ -10,12 +10,12 @@ import threading
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from core import orders
 from core.db import db
-from core.models import Counter, Customer, Order, Product
-from tests.core.concurrency import Worker, committed_app
+from core.models import Counter, Customer, Order, OrderLine, Product
+from tests.core.concurrency import HookLog, Worker, committed_app, two_at_once
 
 
 @pytest.fixture
@@ -121,3 +121,144 @@ def test_the_migration_starts_the_counter_where_the_old_numbering_stood(shop):
         assert db.session.get(Counter, "order_number").value == 3
         assert new_order().number == "SO-000004"
         db.session.rollback()
+
+
+def draft_in(app) -> int:
+    """A committed draft order of two lines; returns its id."""
+    with app.app_context():
+        product = db.session.scalar(select(Product))
+        customer = db.session.scalar(select(Customer))
+        lines = [orders.LineInput(product, Decimal("1")), orders.LineInput(product, Decimal("2"))]
+        order = orders.create_order(customer, None, lines)
+        db.session.commit()
+        return order.id
+
+
+def confirmed_in(app) -> int:
+    order_id = draft_in(app)
+    with app.app_context():
+        orders.confirm(db.session.get(Order, order_id))
+        db.session.commit()
+    return order_id
+
+
+def outcome_texts(outcomes) -> list[str]:
+    return [outcome if outcome == "ok" else str(outcome) for outcome in outcomes]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("prepare", "action", "hook", "final"),
+    [
+        (draft_in, orders.confirm, "order_confirmed", "confirmed"),
+        (confirmed_in, orders.cancel, "order_cancelled", "cancelled"),
+        (confirmed_in, orders.refund, "order_refunded", "refunded"),
+    ],
+)
+def test_two_clerks_at_once_exactly_one_succeeds_and_hooks_run_once(
+    shop, prepare, action, hook, final
+):
+    needs_postgresql(shop)
+    order_id = prepare(shop)
+    log = HookLog().register(shop)
+    outcomes = two_at_once(shop, lambda: db.session.get(Order, order_id), action)
+    assert outcomes[0] == "ok"
+    assert isinstance(outcomes[1], orders.OrderError)
+    assert "was changed a moment ago by someone else" in str(outcomes[1]) or (
+        "refunded a moment ago by someone else" in str(outcomes[1])
+    )
+    assert [call[0] for call in log.calls] == [hook]
+    with shop.app_context():
+        assert db.session.get(Order, order_id).status == final
+
+
+@pytest.mark.postgres
+def test_a_refund_and_a_cancel_at_once_leave_one_of_them(shop):
+    needs_postgresql(shop)
+    order_id = confirmed_in(shop)
+    other_id = confirmed_in(shop)
+    log = HookLog().register(shop)
+
+    def refund_first_line(order):
+        orders.refund(order, [order.lines[0]])
+
+    first, second = two_at_once(shop, lambda: db.session.get(Order, order_id), refund_first_line)
+    assert (first, str(second)) == (
+        "ok",
+        "Some of these lines of SO-000001 were refunded a moment ago by someone else; "
+        "nothing was refunded.",
+    )
+    done = []
+
+    def refund_then_cancel(order):
+        if not done:
+            done.append(orders.refund(order))
+        else:
+            orders.cancel(order)
+
+    first, second = two_at_once(shop, lambda: db.session.get(Order, other_id), refund_then_cancel)
+    assert first == "ok"
+    assert str(second) == (
+        "Order SO-000002 was changed a moment ago by someone else: it is refunded now. "
+        "Nothing changed."
+    )
+    with shop.app_context():
+        assert db.session.get(Order, other_id).status == "refunded"
+    assert [call[0] for call in log.calls] == ["order_refunded", "order_refunded"]
+
+
+# The same refusals on any database: the row in memory is stale (another clerk's change is
+# committed underneath it), as the loser of a race sees it.
+
+
+def change_underneath(model, row_id, **values) -> None:
+    """Write to the database without telling the loaded object (it keeps its stale state)."""
+    db.session.execute(
+        update(model)
+        .where(model.id == row_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@pytest.fixture
+def recorded(app):
+    return HookLog().register(app)
+
+
+@pytest.mark.parametrize(
+    ("confirm_first", "underneath", "action"),
+    [
+        (False, {"status": "confirmed"}, orders.confirm),
+        (False, {"status": "cancelled"}, orders.confirm),
+        (True, {"status": "cancelled"}, orders.cancel),
+        (True, {"status": "refunded"}, orders.refund),
+        (True, {"status": "cancelled"}, orders.refund),
+    ],
+)
+def test_a_stale_order_is_refused_with_a_message_and_no_hook(
+    db, make_order, recorded, confirm_first, underneath, action
+):
+    order = make_order(confirm=confirm_first)
+    calls_before = list(recorded.calls)
+    change_underneath(Order, order.id, **underneath)
+    with pytest.raises(orders.OrderError) as refused:
+        action(order)
+    assert str(refused.value) == (
+        f"Order {order.number} was changed a moment ago by someone else: it is "
+        f"{underneath['status']} now. Nothing changed."
+    )
+    assert recorded.calls == calls_before
+    assert db.session.get(Order, order.id).status == underneath["status"]
+
+
+def test_lines_refunded_underneath_are_not_refunded_twice(db, make_order, make_product, recorded):
+    product = make_product()
+    order = make_order(lines=[(product, 1), (product, 2)])
+    change_underneath(OrderLine, order.lines[0].id, refunded_on=order.order_date)
+    with pytest.raises(orders.OrderError, match="were refunded a moment ago by someone else"):
+        orders.refund(order, [order.lines[0]])
+    assert [call[0] for call in recorded.calls] == ["order_confirmed"]
+    with pytest.raises(orders.OrderError, match="refunded in part a moment ago"):
+        orders.cancel(order)
+    assert [call[0] for call in recorded.calls] == ["order_confirmed"]
