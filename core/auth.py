@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
 from flask import abort, current_app
 from flask_login import LoginManager, current_user, login_required
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db
 from core.models import ROLES, User
@@ -21,12 +23,41 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the active user with this id, or None."""
-    if not user_id.isdigit():
+def load_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the active user of a session's "<id>:<version>", or None.
+
+    A session whose version is not the user's current one was signed out (logout, password
+    change, "sign out everywhere"). A bare "<id>" is version 0, the version of a user whose
+    sessions were never revoked.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not (version or "0").isdigit():
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or (user.session_version or 0) != int(version or "0"):
+        return None
+    return user
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash made the way real ones are, checked when there is no account to check against."""
+    return generate_password_hash("no account has this password")
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None.
+
+    Exactly one password hash is checked whatever the outcome (unknown e-mail, disabled
+    account, no password set, wrong or right password), so the time a login takes does not
+    tell whether an account exists.
+    """
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
+    matches = check_password_hash(stored, password)
+    if user is None or not user.password_hash or not user.active or not matches:
+        return None
+    return user
 
 
 def role_has_permission(role: str, permission: str) -> bool:

@@ -20,7 +20,15 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from core.models import ROLES
 from core.phones import phone_problem
@@ -159,6 +167,29 @@ class LoginForm(BaseForm):
     next = HiddenField()
 
 
+#: The shortest password the app accepts (own change, admin's reset, new users).
+MIN_PASSWORD_LENGTH = 8
+PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most 200)."
+
+
+class PasswordChangeForm(BaseForm):
+    """A user's own password: the current one, then the new one twice."""
+
+    current = PasswordField("Current password", validators=[InputRequired()])
+    new = PasswordField(
+        "New password",
+        validators=[
+            InputRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    )
+    repeat = PasswordField(
+        "New password again",
+        validators=[InputRequired(), EqualTo("new", message="The two new passwords differ.")],
+    )
+
+
 class ActionForm(BaseForm):
     """A form with only the CSRF token, for POST buttons (confirm, cancel, delete)."""
 
@@ -265,7 +296,11 @@ class UserForm(BaseForm):
     role = SelectField("Role", choices=list(ROLES))
     password = PasswordField(
         "Password",
-        validators=[Optional(), Length(min=8)],
-        description="At least 8 characters. Leave empty to keep the current one.",
+        validators=[
+            Optional(),
+            Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_LENGTH_MESSAGE),
+        ],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters. Leave empty to keep the "
+        "current one; a new password signs the user out everywhere.",
     )
     active = BooleanField("Active (may log in)", default=True)

@@ -78,6 +78,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Part of every session cookie of this user; raising it signs out every session at once.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""
@@ -86,6 +88,14 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def check_password(self, password: str) -> bool:
         """True when the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: "<id>:<session version>" (see core.auth.load_user)."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def sign_out_everywhere(self) -> None:
+        """Make every session cookie issued to this user so far invalid (committed by the caller)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_active(self) -> bool:

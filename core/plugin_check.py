@@ -124,7 +124,7 @@ def _check_nav(app: Flask, name: str) -> list[tuple[str, str, int]]:
         for role in ROLES:
             client = app.test_client()
             with client.session_transaction() as session:
-                session["_user_id"] = str(user_ids[role])
+                session["_user_id"] = str(user_ids[role])  # a bare id is session version 0
                 session["_fresh"] = True
             status = client.get(urls[endpoint]).status_code
             with app.app_context():

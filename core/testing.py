@@ -270,7 +270,7 @@ def login_as(client: FlaskClient, make_user: Callable[..., User]) -> Callable[..
     def login(role_or_user: str | User, **fields: Any) -> User:
         user = role_or_user if isinstance(role_or_user, User) else make_user(role_or_user, **fields)
         with client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
         return user
 

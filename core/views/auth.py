@@ -1,4 +1,4 @@
-"""Logging in and out."""
+"""Logging in and out, and the user's own profile (password change)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from core import throttle
+from core.auth import authenticate
 from core.db import db
-from core.forms import LoginForm
-from core.models import User
+from core.forms import LoginForm, PasswordChangeForm
 
 bp = Blueprint("auth", __name__)
+
+WRONG_LOGIN = "E-mail or password is wrong, or the account is disabled."
 
 
 def _safe_next(target: str | None) -> str:
@@ -28,25 +30,76 @@ def _safe_next(target: str | None) -> str:
     return url_for("dashboard.index")
 
 
+def _blocked_message(block: throttle.Block) -> str:
+    """Say why logging in is refused and when to try again."""
+    who = "for this account" if block.scope == "account" else "from your network address"
+    minutes = f"{block.minutes} minute{'' if block.minutes == 1 else 's'}"
+    return (
+        f"Too many failed logins {who}. Try again in {minutes} "
+        f"(at {block.clock}), or ask an admin to unlock the account."
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> str | Response:
-    """Show the login form; on success go where the user was heading."""
+def login() -> str | Response | tuple[str, int]:
+    """Show the login form; on success go where the user was heading.
+
+    Failed logins are counted per account and per address (core.throttle); while either is
+    over its limit the form is refused with status 429 and says when to try again.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user)
-            return redirect(_safe_next(form.next.data))
-        flash("E-mail or password is wrong, or the account is disabled.", "error")
+        email, address = form.email.data, throttle.client_address()
+        block = throttle.blocked(email, address)
+        if block is None:
+            user = authenticate(email, form.password.data)
+            if user is not None:
+                throttle.clear_account(email)
+                login_user(user)
+                return redirect(_safe_next(form.next.data))
+            block = throttle.record_failure(email, address)
+            if block is None:
+                flash(WRONG_LOGIN, "error")
+        if block is not None:
+            flash(_blocked_message(block), "error")
+            return render_template("auth/login.html", form=form, title="Log in"), 429
     return render_template("auth/login.html", form=form, title="Log in")
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> Response:
-    """Log out and go back to the login page."""
+    """Log out: every session of the user ends, also a copy of this one kept elsewhere."""
+    current_user.sign_out_everywhere()
+    db.session.commit()
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile() -> str | Response:
+    """The user's own account: who they are, and a form to change the password."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        # A wrong current password counts as a failed login, so a left-open session cannot
+        # be used to guess it.
+        email, address = current_user.email, throttle.client_address()
+        block = throttle.blocked(email, address)
+        if block is None and authenticate(email, form.current.data) is None:
+            block = throttle.record_failure(email, address)
+            form.current.errors = [*form.current.errors, "This is not your current password."]
+        if block is not None:
+            flash(_blocked_message(block), "error")
+        elif not form.current.errors:
+            current_user.set_password(form.new.data)
+            current_user.sign_out_everywhere()
+            db.session.commit()
+            # This session goes on with the new version; every other one is signed out.
+            login_user(current_user._get_current_object())
+            flash("Your password is changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form, title="Your profile")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from core import throttle
 from core.auth import permission_required
 from core.db import db
-from core.forms import UserForm
+from core.forms import ActionForm, UserForm
 from core.models import User
 from core.views.common import get_or_404, paginate, sorting
 
 bp = Blueprint("users", __name__, url_prefix="/admin/users")
+log = logging.getLogger("clientele.login")
 
 SORTS = {"name": func.lower(User.name), "email": User.email, "role": User.role}
 
@@ -58,8 +62,12 @@ def _save(form: UserForm, user: User | None) -> User | None:
     )
     if form.password.data:
         user.set_password(form.password.data)
+        if user.id is not None:
+            user.sign_out_everywhere()  # whoever knew the old password is out
     db.session.add(user)
     db.session.commit()
+    if user.id == current_user.id:
+        login_user(user)  # an admin's own new password: this session goes on, others end
     return user
 
 
@@ -77,10 +85,43 @@ def create() -> str | Response:
 @bp.route("/<user_id>/edit", methods=["GET", "POST"])
 @permission_required("users.admin")
 def edit(user_id: str) -> str | Response:
-    """Edit a staff user."""
+    """Edit a staff user (a new password signs them out everywhere); unlock and sign-out buttons."""
     user = get_or_404(User, user_id)
     form = UserForm(obj=user)
     if form.validate_on_submit() and _save(form, user) is not None:
         flash(f"User {user.email} saved.", "success")
         return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, user=user, title=f"Edit {user.email}")
+    return render_template(
+        "users/form.html",
+        form=form,
+        user=user,
+        title=f"Edit {user.email}",
+        action=ActionForm(),
+        failures=throttle.failures(user.email),
+        block=throttle.account_block(user.email),
+    )
+
+
+@bp.route("/<user_id>/unlock", methods=["POST"])
+@permission_required("users.admin")
+def unlock(user_id: str) -> Response:
+    """Forget the account's failed logins, so the user may log in again at once."""
+    user = get_or_404(User, user_id)
+    if ActionForm().validate_on_submit():
+        throttle.clear_account(user.email)
+        log.info("%s unlocked the login of %s", current_user.email, user.email)
+        flash(f"{user.email} may log in again.", "success")
+    return redirect(url_for("users.edit", user_id=user.id))
+
+
+@bp.route("/<user_id>/sign-out", methods=["POST"])
+@permission_required("users.admin")
+def sign_out(user_id: str) -> Response:
+    """End every session of the user, on every browser and device (the admin's own too)."""
+    user = get_or_404(User, user_id)
+    if ActionForm().validate_on_submit():
+        user.sign_out_everywhere()
+        db.session.commit()
+        log.info("%s signed out every session of %s", current_user.email, user.email)
+        flash(f"{user.email} is signed out everywhere.", "success")
+    return redirect(url_for("users.edit", user_id=user.id))
