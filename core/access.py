@@ -13,6 +13,16 @@ from sqlalchemy import Select
 from core.models import Customer, Order, User
 
 
+def sees_costs(user: User) -> bool:
+    """Support sees net amounts only: no unit cost, cost, profit or margin anywhere."""
+    return user.role != "support"
+
+
+def sees_orders(user: User) -> bool:
+    """orders.view: marketing (and any role without it) sees no order, total or order event."""
+    return user.can("orders.view")
+
+
 def sees_only_own_orders(user: User) -> bool:
     """Salespeople see and change only the orders they sold."""
     return user.role == "sales"

@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core import dates
-from core.access import sees_only_own_orders, visible_orders
+from core.access import sees_costs, sees_only_own_orders, sees_orders, visible_orders
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
@@ -73,7 +73,7 @@ def nav_items(user: User) -> list[NavItem]:
 
 @hookimpl
 def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
-    """Orders the current user may see (placed, cancelled, refunded) and mail sent to the customer.
+    """Orders the current user may see (none without orders.view) and mail sent to the customer.
 
     Order totals and refund days come from two grouped queries over the shown orders, not
     from loading every line: a busy customer's 200 orders would otherwise load thousands.
@@ -86,11 +86,16 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
         Order.confirmed_at,
         Order.cancelled_at,
     ).where(Order.customer_id == customer.id)
-    if current_user and current_user.is_authenticated:
-        orders = visible_orders(orders, current_user)
+    viewer = current_user if current_user and current_user.is_authenticated else None
+    if viewer is not None:
+        orders = visible_orders(orders, viewer)
     if since is not None:
         orders = orders.where(Order.created_at >= since)
-    rows = db.session.execute(orders.order_by(Order.id.desc()).limit(200)).all()
+    rows = (
+        db.session.execute(orders.order_by(Order.id.desc()).limit(200)).all()
+        if viewer is None or sees_orders(viewer)
+        else []
+    )
     nets, refund_days = _order_nets_and_refund_days([row.id for row in rows])
     events = []
     for row in rows:
@@ -203,7 +208,7 @@ def _month_figures(user: User) -> dict[str, Any]:
     return {
         "orders": orders,
         "net": net,
-        "profit": None if user.role == "support" else net - cost,
+        "profit": net - cost if sees_costs(user) else None,
         "period": dates.period_of(today),
         "scope": "Your sales" if own else "All sales",
     }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.wrappers import Response
 
 from core import customers as customer_service
-from core.access import can_edit_customer, sees_only_own_orders, visible_orders
+from core.access import can_edit_customer, sees_only_own_orders, sees_orders, visible_orders
 from core.auth import permission_required, require
 from core.db import db
 from core.forms import CustomerForm
@@ -52,7 +52,9 @@ def index() -> str:
         sort=sort,
         direction=direction,
         badges=badge_results(customers),
-        order_facts=_order_facts([customer.id for customer in customers]),
+        order_facts=_order_facts([customer.id for customer in customers])
+        if sees_orders(current_user)
+        else None,
         countries=customer_service.distinct_values(Customer.country),
         regions=customer_service.distinct_values(Customer.region),
         channels=customer_service.distinct_values(Customer.channel),
@@ -61,13 +63,14 @@ def index() -> str:
 
 
 def _order_facts(customer_ids: list[int]) -> dict[int, tuple[int, dt.date | None]]:
-    """{customer id: (confirmed or refunded orders, last order date)} for one page, in one query."""
+    """{customer id: (confirmed or refunded orders, last order date)} the user may see, one query."""
     if not customer_ids:
         return {}
-    statement = (
+    statement = visible_orders(
         select(Order.customer_id, func.count(Order.id), func.max(Order.order_date))
         .where(Order.customer_id.in_(customer_ids), Order.status.in_(("confirmed", "refunded")))
-        .group_by(Order.customer_id)
+        .group_by(Order.customer_id),
+        current_user,
     )
     return {row[0]: (row[1], row[2]) for row in db.session.execute(statement)}
 
@@ -88,17 +91,19 @@ def _owners() -> list[User]:
 def detail(customer_id: str) -> str:
     """The customer page: facts, badges, timeline, order history with totals, plugin panels."""
     customer = get_or_404(Customer, customer_id)
-    orders_statement = visible_orders(
-        select(Order).where(Order.customer_id == customer.id), current_user
-    )
-    # Net totals in one grouped query rather than loading every line of the 20 orders.
-    recent_orders = list(
-        db.session.scalars(
-            orders_statement.options(lazyload(Order.lines))
-            .order_by(Order.order_date.desc(), Order.id.desc())
-            .limit(ORDER_HISTORY_ROWS)
+    recent_orders: list[Order] = []
+    if sees_orders(current_user):
+        orders_statement = visible_orders(
+            select(Order).where(Order.customer_id == customer.id), current_user
         )
-    )
+        # Net totals in one grouped query rather than loading every line of the 20 orders.
+        recent_orders = list(
+            db.session.scalars(
+                orders_statement.options(lazyload(Order.lines))
+                .order_by(Order.order_date.desc(), Order.id.desc())
+                .limit(ORDER_HISTORY_ROWS)
+            )
+        )
     show_all = request.args.get("timeline") == "all"
     since = None if show_all else dt.datetime.now() - dt.timedelta(days=TIMELINE_DAYS)
     return render_template(
@@ -108,7 +113,7 @@ def detail(customer_id: str) -> str:
         badges=badge_results([customer])[customer.id],
         recent_orders=recent_orders,
         recent_nets=order_nets([order.id for order in recent_orders]),
-        order_totals=_order_totals(customer.id),
+        order_totals=_order_totals(customer.id) if sees_orders(current_user) else None,
         timeline=_timeline(customer, since),
         timeline_all=show_all,
         panels=_panels(customer),

@@ -13,6 +13,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 
+from core.access import sees_costs
 from core.money import format_money, format_percent, format_quantity
 from core.phones import display_phone, normalize_phone
 from core.plugins import CORE, HookResult, NavItem, display_hook
@@ -123,6 +124,7 @@ def init_app(app: Flask) -> None:
         nav_menu=nav_menu,
         url_with=url_with,
         phone_link=phone_link,
+        sees_costs=sees_costs,
         bar_chart=charts.bar_chart,
         line_chart=charts.line_chart,
     )

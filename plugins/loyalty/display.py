@@ -6,6 +6,7 @@ Each function makes a fixed number of queries whatever the number of customers o
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core import dates
+from core.access import sees_only_own_orders, sees_orders
 from core.db import db
 from core.models import Customer, User
 from core.plugins import Badge, Panel, TimelineEvent, Widget
@@ -44,6 +46,8 @@ from plugins.loyalty.value import change, profit_by_month, stage_distribution, t
 TIMELINE_LIMIT = 200
 STAGE_BADGES = {"at_risk": "danger", "churned": "dark", "new": "info", "reactivated": "success"}
 WIDGET_TASKS = 6
+#: "order SO-000042" in a tier or stage change's reason.
+ORDER_NUMBER = re.compile(r"\border \S+")
 
 
 def customer_badges(customers: Sequence[Customer]) -> dict[int, list[Badge]]:
@@ -215,17 +219,29 @@ def _changes(customer: Customer, since: dt.datetime | None) -> list[TimelineEven
             tiers.where(TierChange.changed_at >= since),
             stages.where(StageChange.changed_at >= since),
         )
+    # A move's reason may name the order that caused it ("order SO-000042 confirmed"): only
+    # viewers who see every order read the number; others read "an order confirmed".
+    viewer_sees_orders = viewer is None or not viewer.is_authenticated or sees_all_orders(viewer)
+
+    def reason(text: str) -> str:
+        return text if viewer_sees_orders else ORDER_NUMBER.sub("an order", text)
+
     for move in db.session.scalars(tiers.order_by(TierChange.id.desc()).limit(TIMELINE_LIMIT)):
         title = f"Tier {move.from_tier or 'none'} → {move.to_tier or 'none'}"
-        events.append(TimelineEvent(move.changed_at, "tier", title, move.reason, url))
+        events.append(TimelineEvent(move.changed_at, "tier", title, reason(move.reason), url))
     for step in db.session.scalars(stages.order_by(StageChange.id.desc()).limit(TIMELINE_LIMIT)):
         title = (
             f"Stage {stage_label(step.from_stage)} → {stage_label(step.to_stage)}"
             if step.from_stage
             else f"Stage {stage_label(step.to_stage)}"
         )
-        events.append(TimelineEvent(step.changed_at, "stage", title, step.reason, url))
+        events.append(TimelineEvent(step.changed_at, "stage", title, reason(step.reason), url))
     return events
+
+
+def sees_all_orders(user: User) -> bool:
+    """orders.view without the salesperson's own-orders rule (admin, manager, support)."""
+    return sees_orders(user) and not sees_only_own_orders(user)
 
 
 def dashboard_widgets(user: User) -> list[Widget]:

@@ -158,15 +158,16 @@ def leaderboard(first_period: str, last_period: str) -> list[tuple[User, Totals]
 
 
 def customer_figures(customer_id: int, salesperson_id: int | None) -> dict[str, Decimal | int]:
-    """Profit the customer brought (all salespeople) and commission on it (one salesperson's
-    when given), with the part on paid statements; one query."""
+    """Profit the customer brought and the commission on it, with the part on paid statements;
+    one query. With a salesperson, only their own sales count (a salesperson never sees a
+    colleague's figures, docs/permissions.md); without, every salesperson's."""
     mine = Entry.salesperson_id == salesperson_id if salesperson_id is not None else true()
-    paid = and_(mine, Statement.status == "paid")
+    paid = Statement.status == "paid"
     row = db.session.execute(
         select(
             func.coalesce(func.sum(cents(Entry.net)), 0),
             func.coalesce(func.sum(cents(Entry.profit)), 0),
-            func.coalesce(func.sum(case((mine, cents(Entry.amount)), else_=0)), 0),
+            func.coalesce(func.sum(cents(Entry.amount)), 0),
             func.coalesce(func.sum(case((paid, cents(Entry.amount)), else_=0)), 0),
         )
         .outerjoin(
@@ -175,7 +176,7 @@ def customer_figures(customer_id: int, salesperson_id: int | None) -> dict[str, 
                 Statement.salesperson_id == Entry.salesperson_id, Statement.period == Entry.period
             ),
         )
-        .where(Entry.customer_id == customer_id)
+        .where(Entry.customer_id == customer_id, mine)
     ).one()
     net, profit, commission, paid_amount = (from_cents(value) for value in row)
     return {"net": net, "profit": profit, "commission": commission, "paid": paid_amount}

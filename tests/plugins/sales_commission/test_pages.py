@@ -231,8 +231,10 @@ def test_customer_panel_and_dashboard_widgets(
     text = re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", " ", panel[panel.index("sales-commission-panel") :])
     )
-    # Profit 50.00 + 3.00 from both sellers; this seller's commission 8.00, nothing paid yet.
-    assert "Profit brought 53.00 Your commission 8.00 Paid 0.00" in text
+    # A salesperson sees only their own sales (docs/permissions.md): profit 50.00, not the
+    # colleague's 3.00; commission 8.00, nothing paid yet.
+    assert "Profit brought 50.00 Your commission 8.00 Paid 0.00" in text
+    assert "Your own sales to this customer only." in text
     dashboard = client.get("/").get_data(as_text=True)
     assert "Your commission this month" in dashboard
     login_as("manager")

@@ -1,0 +1,184 @@
+"""Every role sees what docs/permissions.md says, and nothing more: one table, core and all plugins.
+
+The shop (every plugin enabled):
+
+    Rita Role, owned by Sally Seller (sales), one confirmed order by Sally:
+        10 × "Lid jar" at 10.00 (unit cost 6.10) → net 100.00, cost 61.00, profit 39.00, margin 39.0 %
+    an open ticket "Lid broken on delivery" on Rita, opened by the manager
+    a staff-recorded opt-out of offers mail ("Told us at the fair")
+    Otto Other is a second salesperson who neither owns Rita nor sold to her.
+
+Each row: role, page, the status code, strings that must appear, strings that must not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from core import dates
+from core.db import db
+from plugins.loyalty.recompute import recompute_customers
+from plugins.marketing import consent
+from plugins.service_desk.tickets import NewTicket, open_ticket
+
+ALL_PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing"]
+TOPICS = ["newsletter", "offers", "events"]
+
+
+@pytest.fixture
+def clientele_plugins():
+    return ALL_PLUGINS
+
+
+@dataclass
+class Shop:
+    users: dict[str, object]
+    customer: object
+    order: object
+    product: object
+
+
+@pytest.fixture
+def shop(make_user, make_customer, make_product, make_order):
+    users = {
+        role: make_user(role, name=f"{role.title()} User")
+        for role in ("admin", "manager", "support", "marketing")
+    }
+    users["seller"] = make_user("sales", name="Sally Seller")
+    users["other"] = make_user("sales", name="Otto Other")
+    customer = make_customer(
+        name="Rita Role", email="rita@example.com", country="DE", owner_id=users["seller"].id
+    )
+    product = make_product(sku="LID-1", name="Lid jar", list_price="10.00", unit_cost="6.10")
+    order = make_order(
+        customer=customer, salesperson=users["seller"], lines=[(product, 10)], order_date=None
+    )
+    open_ticket(
+        NewTicket("complaint", "phone", "Lid broken on delivery", customer=customer),
+        by=users["manager"],
+    )
+    consent.record_consent(customer, "offers", False, "staff", TOPICS, note="Told us at the fair")
+    recompute_customers([customer.id], "test")
+    db.session.commit()
+    assert order.lines[0].net_amount == Decimal("100.00")
+    return Shop(users, customer, order, product)
+
+
+ROLES = ("admin", "manager", "seller", "other", "support", "marketing")
+EVERYONE = ROLES
+
+# Marker strings (worked out by hand from the shop above).
+NET = "100.00"
+COST = "61.00"
+PROFIT = "39.00"
+UNIT_COST = "6.10"
+ORDERS_CARD = 'id="customer-orders"'
+TICKET_BADGE = "1 open ticket"
+TICKET = "Lid broken on delivery"
+CONSENT_NOTE = "Told us at the fair"
+COMMISSION_PANEL = 'data-plugin="sales_commission"'
+VALUE_PANEL = "Profit 12 months"
+VALUE_PAGE = "Profit contribution"
+
+
+@dataclass(frozen=True)
+class Row:
+    roles: tuple[str, ...]
+    page: str
+    status: int = 200
+    must: tuple[str, ...] = ()
+    must_not: tuple[str, ...] = ()
+
+
+TABLE = [
+    # The customer page: panels, badges, order totals, timeline.
+    Row(("admin", "manager", "seller"), "/customers/{customer}", 200,
+        ("{number}", ORDERS_CARD, PROFIT, NET, TICKET_BADGE, TICKET, CONSENT_NOTE, COMMISSION_PANEL,
+         VALUE_PANEL, "/orders/{order}")),
+    Row(("other",), "/customers/{customer}", 200,
+        ("Rita Role", ORDERS_CARD, "No orders yet.", CONSENT_NOTE),
+        ("{number}", NET, PROFIT, TICKET_BADGE, TICKET, VALUE_PANEL, "/orders/{order}")),
+    Row(("support",), "/customers/{customer}", 200,
+        ("{number}", ORDERS_CARD, NET, TICKET_BADGE, TICKET, CONSENT_NOTE, "/orders/{order}"),
+        (PROFIT, COST, "Profit", "Margin", COMMISSION_PANEL, VALUE_PANEL)),
+    Row(("marketing",), "/customers/{customer}", 200,
+        ("Rita Role", CONSENT_NOTE, "Marketing consent", VALUE_PANEL),
+        ("{number}", ORDERS_CARD, "Net sales", "Refunded", TICKET_BADGE, TICKET, COMMISSION_PANEL,
+         "/orders/", "/service_desk/tickets/")),
+    # The customers list: order counts only for those who see orders (sales: their own).
+    Row(("admin", "manager", "seller", "support"), "/customers/", 200,
+        ("Rita Role", "Last order", TICKET_BADGE)),
+    Row(("other",), "/customers/", 200, ("Rita Role", "Last order"), (TICKET_BADGE,)),
+    Row(("marketing",), "/customers/", 200, ("Rita Role",), ("Last order", TICKET_BADGE)),
+    # Orders: support sees net amounts, never cost, profit or margin.
+    Row(("admin", "manager", "seller"), "/orders/{order}", 200, (NET, COST, PROFIT, UNIT_COST)),
+    Row(("support",), "/orders/{order}", 200, (NET, "{number}"), (COST, PROFIT, UNIT_COST, "Margin")),
+    Row(("other", "marketing"), "/orders/{order}", 403),
+    Row(("admin", "manager", "seller", "support"), "/orders/", 200, ("{number}",)),
+    Row(("other",), "/orders/", 200, (), ("{number}",)),
+    Row(("marketing",), "/orders/", 403),
+    Row(("marketing",), "/orders/?customer={customer}", 403),
+    # Products: support sees no unit cost or list margin.
+    Row(("admin", "manager", "seller", "marketing"), "/products/", 200, ("Lid jar", UNIT_COST)),
+    Row(("support",), "/products/", 200, ("Lid jar", "10.00"), (UNIT_COST, "List margin")),
+    # Dashboard: figures by role.
+    Row(("admin", "manager"), "/", 200, ("This month", "Profit", "Recent orders", "{number}")),
+    Row(("seller",), "/", 200, ("Your sales", "Profit", "{number}", "Your commission this month")),
+    Row(("other",), "/", 200, ("Your sales",), ("{number}",)),
+    Row(("support",), "/", 200, ("This month", NET, "{number}"), ("Profit", "Commission")),
+    Row(("marketing",), "/", 200, (), ("This month", "Recent orders", "{number}", "Profit",
+                                     "Commission")),
+    # Service desk: caller lookup, queue CSV; marketing sees no tickets.
+    Row(("admin", "manager", "seller", "support"), "/service_desk/lookup?q=Rita", 200,
+        ("{number}", NET, TICKET), (PROFIT, COST)),
+    Row(("other",), "/service_desk/lookup?q=Rita", 200, ("Rita Role",), ("{number}", TICKET)),
+    Row(("marketing",), "/service_desk/lookup?q=Rita", 403),
+    Row(("admin", "manager", "seller", "support"), "/service_desk/queue.csv?queue=all", 200,
+        (TICKET,)),
+    Row(("other",), "/service_desk/queue.csv?queue=all", 200, (), (TICKET,)),
+    Row(("marketing",), "/service_desk/queue.csv", 403),
+    Row(("marketing",), "/service_desk/tickets/{ticket}", 403),
+    # Loyalty: the value pages for manager, sales (own customers) and marketing.
+    Row(("admin", "manager", "seller", "marketing"), "/loyalty/customers/{customer}", 200,
+        (VALUE_PAGE, PROFIT)),
+    Row(("other", "support"), "/loyalty/customers/{customer}", 403),
+    Row(("support",), "/loyalty/", 403),
+    # Commission: a statement and its CSV for its salesperson and managers only.
+    Row(("admin", "manager", "seller"), "/sales_commission/statements/{period}/{seller}/export.csv",
+        200, ("{number}",)),
+    Row(("other",), "/sales_commission/statements/{period}/{seller}/export.csv", 404),
+    Row(("support", "marketing"), "/sales_commission/statements/{period}/{seller}/export.csv", 403),
+    # Marketing: segments (JSON count) for marketing and managers.
+    Row(("admin", "manager", "marketing"), "/marketing/segments/count", 200, ('"count"',)),
+    Row(("seller", "support"), "/marketing/segments/count", 403),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_sees_what_the_guide_says(shop, client, login_as, role):
+    from plugins.service_desk.models import Ticket
+
+    ticket = db.session.query(Ticket).one()
+    values = {
+        "customer": shop.customer.id,
+        "order": shop.order.id,
+        "number": shop.order.number,
+        "ticket": ticket.id,
+        "period": dates.period_of(dates.today()),
+        "seller": shop.users["seller"].id,
+    }
+    login_as(shop.users[role])
+    rows = [row for row in TABLE if role in row.roles]
+    assert rows, role
+    for row in rows:
+        url = row.page.format(**values)
+        response = client.get(url)
+        assert response.status_code == row.status, (role, url)
+        text = response.get_data(as_text=True)
+        for wanted in row.must:
+            assert wanted.format(**values) in text, (role, url, "missing", wanted)
+        for unwanted in row.must_not:
+            assert unwanted.format(**values) not in text, (role, url, "shown", unwanted)
