@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, literal, select
 
 from core import dates
 from core.db import db
+from core.locking import change_state
 from core.models import Customer, utcnow
 from core.outbox import queue_email
 from plugins.marketing import messages
@@ -55,6 +56,14 @@ def text_problems(campaign: Campaign) -> list[str]:
     return messages.problems(campaign.subject) + messages.problems(campaign.body)
 
 
+def _changed_meanwhile(campaign: Campaign) -> str:
+    """The message for the loser of two simultaneous actions (the campaign was re-read)."""
+    return (
+        f"Someone else changed the campaign a moment ago: it is {campaign.status} now. "
+        "Nothing changed."
+    )
+
+
 def schedule(campaign: Campaign, when: dt.datetime) -> None:
     """Let the send job start the campaign at ``when`` (UTC); only before sending, with a valid text."""
     if not campaign.editable:
@@ -62,7 +71,8 @@ def schedule(campaign: Campaign, when: dt.datetime) -> None:
     problems = text_problems(campaign)
     if problems:
         raise CampaignError("Edit the message first: " + " ".join(problems))
-    campaign.status = "scheduled"
+    if not change_state(campaign, ("draft", "scheduled"), "scheduled"):
+        raise CampaignError(_changed_meanwhile(campaign))
     campaign.scheduled_at = when
 
 
@@ -70,7 +80,8 @@ def unschedule(campaign: Campaign) -> None:
     """Back to draft, so it can be changed without being sent."""
     if campaign.status != "scheduled":
         raise CampaignError("Only a scheduled campaign can be put back to draft.")
-    campaign.status = "draft"
+    if not change_state(campaign, ("scheduled",), "draft"):
+        raise CampaignError(_changed_meanwhile(campaign))
     campaign.scheduled_at = None
 
 
@@ -78,7 +89,8 @@ def cancel(campaign: Campaign) -> None:
     """Stop a campaign; recipients not yet handled get nothing (those already queued keep theirs)."""
     if campaign.status in ("sent", "cancelled"):
         raise CampaignError(f"The campaign is already {campaign.status}.")
-    campaign.status = "cancelled"
+    if not change_state(campaign, ("draft", "scheduled", "sending"), "cancelled"):
+        raise CampaignError(_changed_meanwhile(campaign))
     campaign.finished_at = utcnow()
 
 
@@ -87,10 +99,12 @@ def start_due(now: dt.datetime) -> list[int]:
     due = db.session.scalars(
         select(Campaign).where(Campaign.status == "scheduled", Campaign.scheduled_at <= now)
     ).all()
-    for campaign in due:
-        campaign.status = "sending"
+    started = [
+        campaign for campaign in due if change_state(campaign, ("scheduled",), "sending")
+    ]  # a campaign put back to draft or cancelled meanwhile stays as it is now
+    for campaign in started:
         campaign.started_at = campaign.started_at or now
-    return [campaign.id for campaign in due]
+    return [campaign.id for campaign in started]
 
 
 def freeze_audience(campaign: Campaign, catalog: Catalog) -> bool:
@@ -200,8 +214,7 @@ def send_campaign(
             Recipient.campaign_id == campaign.id, Recipient.status == "pending"
         )
     )
-    if not remaining and campaign.status == "sending":
-        campaign.status = "sent"
+    if not remaining and change_state(campaign, ("sending",), "sent"):
         campaign.finished_at = utcnow()
         db.session.commit()
 

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from core import dates
 from core.db import db
+from core.locking import change_state
 from core.models import User, utcnow
 from plugins.sales_commission.accrual import lock_entries
 from plugins.sales_commission.models import Entry, Statement
@@ -141,7 +142,11 @@ def mark_paid(
     problems = payment_problems(paid_on, reference, statement.period, today)
     if problems:
         raise ApprovalError(" ".join(problems.values()))
-    statement.status = "paid"
+    if not change_state(statement, ("approved",), "paid"):
+        raise ApprovalError(
+            f"Someone else changed this statement a moment ago: it is {statement.status} now. "
+            "Nothing changed."
+        )
     statement.paid_on = paid_on
     statement.payment_reference = reference.strip()
     statement.paid_at = utcnow()

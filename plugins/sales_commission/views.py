@@ -246,11 +246,16 @@ def pay(period: str, user_id: str) -> str | BaseResponse:
         for name, message in problems.items():
             form[name].errors = [*form[name].errors, message]
         return _detail(period, salesperson, form)
-    approval.mark_paid(
-        statement_row, form.paid_on.data, form.reference.data or "", current_user, dates.today()
-    )
-    db.session.commit()
-    flash(f"The {period} statement of {salesperson.name} is marked paid.", "success")
+    try:
+        approval.mark_paid(
+            statement_row, form.paid_on.data, form.reference.data or "", current_user, dates.today()
+        )
+        db.session.commit()
+    except approval.ApprovalError as error:
+        db.session.rollback()
+        flash(f"Not marked paid: {error}", "error")
+    else:
+        flash(f"The {period} statement of {salesperson.name} is marked paid.", "success")
     return redirect(url_for(".statement", period=period, user_id=salesperson.id))
 
 

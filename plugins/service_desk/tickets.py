@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import dates
 from core.db import db
+from core.locking import change_state as change_if_unchanged
 from core.models import Customer, Order, User, utcnow
 from core.plugins import call_each, plugin_system
 from plugins.service_desk import notifications
@@ -188,6 +189,15 @@ def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: b
     refresh_sla(ticket, by, now)
 
 
+def _changed_meanwhile(ticket: Ticket) -> str:
+    """The message for the loser of two simultaneous changes (the ticket was re-read)."""
+    who = ticket.assignee.name if ticket.assignee else "nobody"
+    return (
+        f"Someone else changed ticket #{ticket.id} a moment ago (it is "
+        f"{STATE_LABELS[ticket.state].lower()} now, assigned to {who}). Nothing changed."
+    )
+
+
 def change_state(
     ticket: Ticket,
     state: str,
@@ -205,7 +215,8 @@ def change_state(
     now = now or utcnow()
     with _atomic():
         previous = ticket.state
-        ticket.state = state
+        if not change_if_unchanged(ticket, (previous,), state, column="state"):
+            raise TicketError(_changed_meanwhile(ticket))
         ticket.updated_at = now
         if state == "resolved":
             ticket.resolved_at = now
@@ -298,6 +309,10 @@ def update_ticket(
             if old == value:
                 continue
             _check_change(ticket, field, value, changes)
+            if field in ("team", "assignee"):
+                seen, wanted = getattr(old, "id", None), getattr(value, "id", None)
+                if not change_if_unchanged(ticket, (seen,), wanted, column=f"{field}_id"):
+                    raise TicketError(_changed_meanwhile(ticket))
             setattr(ticket, field, value)
             said.append(_describe_change(field, old, value))
             record_event(ticket, field, said[-1], by, now)
