@@ -8,9 +8,20 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import Select, false, or_
 
-from core.models import Customer, Order, User
+from core.models import Customer, Order, OutboxMessage, User
+
+#: Who reads the subjects of mail sent to customers, by the mail's category: support works
+#: with order, ticket and survey mail, marketing with campaigns and greetings; managers and
+#: admins read all. Anyone reads the mail they queued themselves (user_id).
+MAIL_READERS = {
+    "transactional": ("admin", "manager", "support"),
+    "marketing": ("admin", "manager", "marketing"),
+}
+
+
+S = TypeVar("S", bound=Select)
 
 
 def sees_costs(user: User) -> bool:
@@ -23,12 +34,25 @@ def sees_orders(user: User) -> bool:
     return user.can("orders.view")
 
 
+def can_read_mail(user: User, category: str, queued_by_id: int | None = None) -> bool:
+    """May the user read the subject of a customer's mail of this category (docs/permissions.md)?"""
+    return user.role in MAIL_READERS.get(category, ("admin", "manager")) or (
+        queued_by_id is not None and queued_by_id == user.id
+    )
+
+
+def readable_mail(statement: S, user: User) -> S:
+    """Narrow an outbox query to the customer mail whose subject the user may read."""
+    categories = [category for category, roles in MAIL_READERS.items() if user.role in roles]
+    if user.role in ("admin", "manager"):
+        return statement
+    readable = OutboxMessage.category.in_(categories) if categories else false()
+    return statement.where(or_(readable, OutboxMessage.user_id == user.id))
+
+
 def sees_only_own_orders(user: User) -> bool:
     """Salespeople see and change only the orders they sold."""
     return user.role == "sales"
-
-
-S = TypeVar("S", bound=Select)
 
 
 def visible_orders(statement: S, user: User) -> S:

@@ -11,7 +11,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core import dates
-from core.access import sees_costs, sees_only_own_orders, sees_orders, visible_orders
+from core.access import (
+    readable_mail,
+    sees_costs,
+    sees_only_own_orders,
+    sees_orders,
+    visible_orders,
+)
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
@@ -73,7 +79,7 @@ def nav_items(user: User) -> list[NavItem]:
 
 @hookimpl
 def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
-    """Orders the current user may see (none without orders.view) and mail sent to the customer.
+    """Orders the current user may see (none without orders.view) and mail whose subject they may read.
 
     Order totals and refund days come from two grouped queries over the shown orders, not
     from loading every line: a busy customer's 200 orders would otherwise load thousands.
@@ -125,6 +131,8 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
                 )
             )
     messages = select(OutboxMessage).where(OutboxMessage.customer_id == customer.id)
+    if viewer is not None:
+        messages = readable_mail(messages, viewer)
     if since is not None:
         messages = messages.where(OutboxMessage.created_at >= since)
     for message in db.session.scalars(messages.order_by(OutboxMessage.id.desc()).limit(200)):

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from core import dates
-from core.access import sees_only_own_orders, sees_orders
+from core.access import can_read_mail, sees_only_own_orders, sees_orders
 from core.db import db
 from core.models import Customer, User
 from core.plugins import Badge, Panel, TimelineEvent, Widget
@@ -189,14 +189,18 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
     greetings = select(Greeting).where(Greeting.customer_id == customer.id)
     if since is not None:
         greetings = greetings.where(Greeting.created_at >= since)
+    # A greeting is marketing mail: its subject only for those who read marketing mail.
+    viewer = current_user if has_request_context() and current_user.is_authenticated else None
+    subjects = viewer is None or can_read_mail(viewer, "marketing")
     for greeting in db.session.scalars(
         greetings.order_by(Greeting.id.desc()).limit(TIMELINE_LIMIT)
     ):
+        title = f"{greeting.occasion.title()} greeting"
         events.append(
             TimelineEvent(
                 greeting.created_at,
                 "greeting",
-                f"{greeting.occasion.title()} greeting: {greeting.subject}",
+                f"{title}: {greeting.subject}" if subjects else title,
                 "Queued in the outbox.",
             )
         )

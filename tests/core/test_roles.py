@@ -6,6 +6,9 @@ The shop (every plugin enabled):
         10 × "Lid jar" at 10.00 (unit cost 6.10) → net 100.00, cost 61.00, profit 39.00, margin 39.0 %
     an open ticket "Lid broken on delivery" on Rita, opened by the manager
     a staff-recorded opt-out of offers mail ("Told us at the fair")
+    mail to Rita: "Your invoice INV-7" (transactional), "Spring offers for Rita" (a campaign,
+    marketing), "Quote from Sally" (transactional, queued by Sally) and a birthday greeting
+    "Happy birthday, Rita" (loyalty, marketing mail)
     Otto Other is a second salesperson who neither owns Rita nor sold to her.
 
 Each row: role, page, the status code, strings that must appear, strings that must not.
@@ -20,6 +23,8 @@ import pytest
 
 from core import dates
 from core.db import db
+from core.outbox import queue_email
+from plugins.loyalty.models import Greeting
 from plugins.loyalty.recompute import recompute_customers
 from plugins.marketing import consent
 from plugins.service_desk.tickets import NewTicket, open_ticket
@@ -62,6 +67,25 @@ def shop(make_user, make_customer, make_product, make_order):
     )
     consent.record_consent(customer, "offers", False, "staff", TOPICS, note="Told us at the fair")
     recompute_customers([customer.id], "test")
+    queue_email("rita@example.com", "Your invoice INV-7", "...", customer=customer)
+    queue_email(
+        "rita@example.com", "Spring offers for Rita", "...", customer=customer, category="marketing"
+    )
+    queue_email(
+        "rita@example.com", "Quote from Sally", "...", customer=customer, user=users["seller"]
+    )
+    greeting = queue_email(
+        "rita@example.com", "Happy birthday, Rita", "...", customer=customer, category="marketing"
+    )
+    db.session.add(
+        Greeting(
+            customer_id=customer.id,
+            occasion="birthday",
+            occasion_on=dates.today(),
+            subject="Happy birthday, Rita",
+            outbox_id=greeting.id,
+        )
+    )
     db.session.commit()
     assert order.lines[0].net_amount == Decimal("100.00")
     return Shop(users, customer, order, product)
@@ -82,6 +106,11 @@ CONSENT_NOTE = "Told us at the fair"
 COMMISSION_PANEL = 'data-plugin="sales_commission"'
 VALUE_PANEL = "Profit 12 months"
 VALUE_PAGE = "Profit contribution"
+INVOICE_MAIL = "E-mail: Your invoice INV-7"
+CAMPAIGN_MAIL = "E-mail: Spring offers for Rita"
+OWN_MAIL = "E-mail: Quote from Sally"
+GREETING = "Birthday greeting"
+GREETING_SUBJECT = "Happy birthday, Rita"
 
 
 @dataclass(frozen=True)
@@ -108,6 +137,18 @@ TABLE = [
         ("Rita Role", CONSENT_NOTE, "Marketing consent", VALUE_PANEL),
         ("{number}", ORDERS_CARD, "Net sales", "Refunded", TICKET_BADGE, TICKET, COMMISSION_PANEL,
          "/orders/", "/service_desk/tickets/")),
+    # Subjects of mail sent to the customer (the timeline): managers read all, support the
+    # transactional mail, marketing the marketing mail, anyone the mail they queued.
+    Row(("admin", "manager"), "/customers/{customer}", 200,
+        (INVOICE_MAIL, CAMPAIGN_MAIL, OWN_MAIL, GREETING_SUBJECT)),
+    Row(("support",), "/customers/{customer}", 200, (INVOICE_MAIL, OWN_MAIL, GREETING),
+        (CAMPAIGN_MAIL, GREETING_SUBJECT)),
+    Row(("marketing",), "/customers/{customer}", 200, (CAMPAIGN_MAIL, GREETING_SUBJECT),
+        (INVOICE_MAIL, OWN_MAIL)),
+    Row(("seller",), "/customers/{customer}", 200, (OWN_MAIL, GREETING),
+        (INVOICE_MAIL, CAMPAIGN_MAIL, GREETING_SUBJECT)),
+    Row(("other",), "/customers/{customer}", 200, (GREETING,),
+        (INVOICE_MAIL, CAMPAIGN_MAIL, OWN_MAIL, GREETING_SUBJECT, "Quote")),
     # The customers list: order counts only for those who see orders (sales: their own).
     Row(("admin", "manager", "seller", "support"), "/customers/", 200,
         ("Rita Role", "Last order", TICKET_BADGE)),
