@@ -42,7 +42,7 @@ def test_manager_sees_cost_and_profit(live_server, page):
     assert "11.00" in page.locator(".figure-value").all_inner_texts()
 
 
-def test_marketing_sees_customers_not_orders(live_server, page):
+def test_marketing_sees_customers_not_orders(live_server, page, screenshot):
     _, customer, order = _sale(live_server)
     live_server.log_in(page, live_server.create_user("marketing"))
     navigation = page.locator("nav .nav-link").all_inner_texts()
@@ -52,6 +52,15 @@ def test_marketing_sees_customers_not_orders(live_server, page):
     page.goto(live_server.url_for("customers.detail", customer_id=customer.id))
     assert page.get_by_role("link", name="New order").count() == 0
     assert page.get_by_role("link", name="Edit").count() == 0
+    # No Orders card, no order entries on the timeline, no link that would answer 403.
+    assert page.locator("#customer-orders").count() == 0
+    assert page.locator(".figure-label").all_inner_texts() == []
+    assert page.locator(".timeline [data-kind=order]").count() == 0
+    assert page.locator("a[href*='/orders/']").count() == 0
+    assert order.number not in page.locator("main").inner_text()
+    screenshot("core-customer-as-marketing")
+    page.goto(live_server.url_for("customers.index"))
+    assert "Last order" not in page.locator("thead").inner_text()
 
 
 def test_a_salesperson_sells_in_their_own_name(live_server, page):
