@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Engine
@@ -27,6 +31,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+#: Set while code runs that will write (a job run): SQLite transactions then begin IMMEDIATE.
+_write_intent: ContextVar[bool] = ContextVar("clientele_write_intent", default=False)
+#: Requests with these methods only read (the app changes state by POST only).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def unreachable_message(error: DBAPIError, url: Any) -> str:
@@ -77,8 +86,36 @@ def _sqlite_on_connect(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.close()
 
 
+@contextmanager
+def writing() -> Iterator[None]:
+    """Within the block, SQLite transactions take the write lock when they begin.
+
+    A job run uses it: its transactions wait (up to the busy timeout) for other writers
+    instead of reading first and then failing with "database is locked" when another
+    connection committed in between. No effect on PostgreSQL.
+    """
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def wants_write_lock() -> bool:
+    """True when the transaction about to begin will write: a job run, or a POST request."""
+    if _write_intent.get():
+        return True
+    return has_request_context() and request.method not in READING_METHODS
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection: Any) -> None:
-    """Open the transaction ourselves on SQLite (see _sqlite_on_connect)."""
+    """Open the transaction ourselves on SQLite (see _sqlite_on_connect).
+
+    One writer at a time: a transaction that will write begins IMMEDIATE, taking SQLite's
+    write lock before it reads, so it waits its turn (busy timeout) and never finds its
+    snapshot outdated at its first write; reading transactions begin DEFERRED and run
+    beside it (WAL).
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")

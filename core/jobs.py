@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
+import socket
 import threading
 import traceback
 from collections.abc import Callable
@@ -31,11 +33,11 @@ from flask import Flask, current_app
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey
 from huey.consumer import Consumer
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from core.db import db, refresh_planner_statistics
-from core.models import JobRun, utcnow
+from core.db import db, refresh_planner_statistics, writing
+from core.models import JobRun, WorkerProcess, utcnow
 from core.plugins import CORE, Job, PluginError, call_each
 
 log = logging.getLogger("clientele.jobs")
@@ -59,6 +61,16 @@ RUN_NOW_TASK = "core.run_job_now"
 KEEP_JOB_RUNS = dt.timedelta(days=30)
 #: How long a stopping worker waits for running jobs (a delivery run takes at most ~75 s).
 SHUTDOWN_TIMEOUT_SECONDS = 90
+#: A running worker updates its worker_process row this often ...
+HEARTBEAT_SECONDS = 15
+#: ... and counts as gone when it has not done so for this long.
+WORKER_GONE_AFTER = dt.timedelta(seconds=60)
+#: The error text of a job run whose worker stopped before the run finished.
+INTERRUPTED = (
+    "The worker running this job stopped before the run finished (killed or crashed); "
+    "it was marked interrupted when a worker started again."
+)
+WORKER_ID = "clientele.worker_id"
 AFTER_COMMIT = "clientele.after_commit"
 WROTE = "clientele.wrote"
 _huey_lock = threading.Lock()
@@ -150,8 +162,9 @@ def _check_job(plugin: str, job: Any, jobs: dict[str, Job]) -> None:
 
 def run_job(app: Flask, job: Job) -> RunResult:
     """Run one job in its own app context and transaction, recording the run in job_run."""
-    with app.app_context():
-        run = JobRun(name=job.name, started_at=utcnow(), status="running")
+    with app.app_context(), writing():
+        worker_id = app.extensions.get(WORKER_ID)
+        run = JobRun(name=job.name, started_at=utcnow(), status="running", worker_id=worker_id)
         db.session.add(run)
         db.session.commit()
         run_id = run.id
@@ -378,6 +391,113 @@ def start_worker(app: Flask, workers: int, periodic: bool) -> Consumer:
         flush_locks=periodic,
         shutdown_timeout=SHUTDOWN_TIMEOUT_SECONDS,
     )
+
+
+def register_worker(app: Flask) -> int:
+    """Record this worker process (its heartbeat row); returns the row's id."""
+    with app.app_context(), writing():
+        now = utcnow()
+        worker = WorkerProcess(
+            host=socket.gethostname()[:255], pid=os.getpid(), started_at=now, seen_at=now
+        )
+        db.session.add(worker)
+        db.session.commit()
+        return int(worker.id)
+
+
+def beat(app: Flask, worker_id: int, stopped: bool = False) -> None:
+    """Say the worker is alive (or, with stopped, that it stopped cleanly)."""
+    with app.app_context(), writing():
+        now = utcnow()
+        values: dict[str, Any] = {"seen_at": now}
+        if stopped:
+            values["stopped_at"] = now
+        db.session.execute(
+            update(WorkerProcess).where(WorkerProcess.id == worker_id).values(**values)
+        )
+        db.session.commit()
+
+
+class Heartbeat:
+    """A thread that calls beat() every HEARTBEAT_SECONDS until stop() (which beats "stopped")."""
+
+    def __init__(self, app: Flask, worker_id: int, seconds: float = HEARTBEAT_SECONDS) -> None:
+        self.app, self.worker_id, self.seconds = app, worker_id, seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="clientele-heartbeat", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.seconds):
+            try:
+                beat(self.app, self.worker_id)
+            except Exception:
+                log.exception("worker heartbeat failed; trying again in %s s", self.seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.seconds + 5)
+        beat(self.app, self.worker_id, stopped=True)
+
+
+def live_worker_ids(now: dt.datetime | None = None) -> set[int]:
+    """The workers that have not stopped and said they are alive within WORKER_GONE_AFTER."""
+    now = now or utcnow()
+    return set(
+        db.session.scalars(
+            select(WorkerProcess.id).where(
+                WorkerProcess.stopped_at.is_(None),
+                WorkerProcess.seen_at >= now - WORKER_GONE_AFTER,
+            )
+        )
+    )
+
+
+def worker_running() -> bool:
+    """True when at least one worker is alive (the dashboard warns otherwise)."""
+    return bool(live_worker_ids())
+
+
+def mark_interrupted(app: Flask, worker_id: int | None = None) -> list[str]:
+    """Mark "running" job runs that no live worker holds as interrupted; returns their job names.
+
+    A run held by a live worker (another one, or this one) is left alone. A run without a
+    worker (from a web process) counts as held by nobody once it is older than
+    WORKER_GONE_AFTER.
+    """
+    with app.app_context(), writing():
+        now = utcnow()
+        alive = live_worker_ids(now) | ({worker_id} if worker_id else set())
+        orphaned = or_(
+            JobRun.worker_id.is_(None) & (JobRun.started_at < now - WORKER_GONE_AFTER),
+            JobRun.worker_id.is_not(None) & JobRun.worker_id.not_in(alive or {0}),
+        )
+        runs = list(db.session.scalars(select(JobRun).where(JobRun.status == "running", orphaned)))
+        for run in runs:
+            run.status = "interrupted"
+            run.finished_at = now
+            run.error = INTERRUPTED
+            log.warning("job %s: run %d was interrupted; marked so", run.name, run.id)
+        db.session.commit()
+        return sorted({run.name for run in runs})
+
+
+def recover_interrupted(app: Flask, worker_id: int) -> list[str]:
+    """At worker start: mark orphaned runs interrupted and queue a fresh run of each such job.
+
+    Jobs are idempotent, so a rerun finishes what the interrupted run left undone (mail not
+    yet sent stays pending in the outbox, a half-made batch was rolled back). Returns the
+    names of the jobs queued again.
+    """
+    names = mark_interrupted(app, worker_id)
+    known = collect_jobs(app)
+    again = [name for name in names if name in known]
+    for name in again:
+        enqueue_job(app, name)
+        log.info("job %s: queued again after an interrupted run", name)
+    return again
 
 
 class WorkerError(Exception):

@@ -349,8 +349,24 @@ class JobRun(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(100), index=True)
     started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(10), default="running")
+    status: Mapped[str] = mapped_column(String(16), default="running")
     error: Mapped[str] = mapped_column(Text, default="")
+    #: The worker process that ran it (None: run in a web process or a test).
+    worker_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class WorkerProcess(db.Model):  # type: ignore[name-defined]
+    """A running (or stopped) `clientele worker`, with the time it last said it was alive."""
+
+    __tablename__ = "worker_process"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Updated every few seconds while it runs (the heartbeat).
+    seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    stopped_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Counter(db.Model):  # type: ignore[name-defined]

@@ -275,7 +275,16 @@ def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
     """
     import logging
 
-    from core.jobs import WorkerError, collect_jobs, queue_description, start_worker
+    from core.jobs import (
+        WORKER_ID,
+        Heartbeat,
+        WorkerError,
+        collect_jobs,
+        queue_description,
+        recover_interrupted,
+        register_worker,
+        start_worker,
+    )
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     try:
@@ -295,9 +304,19 @@ def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
         consumer = start_worker(app, workers, periodic=not no_periodic)
     except WorkerError as error:
         raise click.ClickException(str(error)) from None
+    worker_id = register_worker(app)
+    app.extensions[WORKER_ID] = worker_id
+    again = recover_interrupted(app, worker_id)
+    if again:
+        click.echo(f"Interrupted job runs found; queued again: {', '.join(again)}.")
+    heartbeat = Heartbeat(app, worker_id)
+    heartbeat.start()
     schedule = "no schedule (--no-periodic)" if no_periodic else f"{len(jobs)} scheduled job(s)"
     click.echo(f"Worker started: {schedule}, queue on {queue_description(app)}.")
-    consumer.run()
+    try:
+        consumer.run()
+    finally:
+        heartbeat.stop()
     click.echo("Worker stopped.")
 
 

@@ -25,6 +25,7 @@ CORE_TABLES = {
     "order_line",
     "outbox",
     "job_run",
+    "worker_process",
     "counter",
     "alembic_version",
 }

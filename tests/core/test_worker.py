@@ -4,6 +4,7 @@ stops cleanly on SIGINT, and refuses to start while migrations are missing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import signal
 import time
 
@@ -11,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from core.db import db
-from core.models import JobRun, OutboxMessage
+from core.jobs import worker_running
+from core.models import JobRun, OutboxMessage, WorkerProcess, utcnow
 from core.outbox import queue_email
 from core.plugins import PluginError
 from tests.core.servers import (
@@ -146,4 +148,47 @@ def test_worker_and_web_app_refuse_an_enabled_plugin_without_its_tables(installa
     assert "upgrading example@head" in upgraded.stdout
     app = installation.app()  # starts now
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_started_worker_marks_a_killed_workers_run_interrupted_and_runs_it_again(installation):
+    """A worker killed mid-run left its job run "running"; the next worker to start finds that
+    no live worker holds it, marks it interrupted, runs the job again, and beats while it runs."""
+    app = installation.app()
+    with app.app_context():
+        long_ago = utcnow() - dt.timedelta(minutes=10)
+        killed = WorkerProcess(host="shop", pid=1, started_at=long_ago, seen_at=long_ago)
+        db.session.add(killed)
+        db.session.flush()
+        stale = JobRun(
+            name="core.prune_job_runs", status="running", started_at=long_ago, worker_id=killed.id
+        )
+        db.session.add(stale)
+        db.session.commit()
+        stale_id, killed_id = stale.id, killed.id
+        db.engine.dispose()
+
+    command = [program("clientele"), "worker", "--workers", "2"]
+    with running(command, installation.environment(), installation.folder) as worker:
+        worker.wait_for_output("Worker started", timeout=30)
+        assert "Interrupted job runs found; queued again: core.prune_job_runs." in worker.output
+
+        def runs():
+            with app.app_context():
+                rows = db.session.execute(
+                    select(JobRun.name, JobRun.status).where(JobRun.name == "core.prune_job_runs")
+                ).all()
+                db.engine.dispose()
+                return rows
+
+        wait_until(lambda: len(runs()) == 2 and runs()[1][1] == "ok", 10, "the job run again")
+        with app.app_context():
+            assert db.session.get(JobRun, stale_id).status == "interrupted"
+            assert worker_running() is True
+            db.engine.dispose()
+        assert worker.stop(signal.SIGINT) == 0, worker.output
+    with app.app_context():
+        assert worker_running() is False  # stopped cleanly: the dashboard says so at once
+        [row] = db.session.scalars(select(WorkerProcess).where(WorkerProcess.id != killed_id))
+        assert row.stopped_at is not None
         db.engine.dispose()
