@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.auth import permission_required
 from core.db import db
+from core.jobs import worker_running
 from core.models import JobRun
 from core.plugins import PluginSystem
 from core.plugins._report import plugin_rows
@@ -28,4 +29,5 @@ def plugins() -> str:
         settings=system.settings,
         core_hooks=system.implemented_hooks("core"),
         runs=runs,
+        worker_down=not worker_running(),
     )

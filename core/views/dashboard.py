@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from core.jobs import worker_running
 from core.plugins import display_hook
 
 bp = Blueprint("dashboard", __name__)
@@ -27,4 +28,5 @@ def index() -> str:
         "dashboard.html",
         title="Dashboard",
         widgets=[(plugin, widget) for _, plugin, widget in widgets],
+        worker_down=current_user.can("plugins.admin") and not worker_running(),
     )

@@ -34,7 +34,9 @@ def add_worker(seen_ago: dt.timedelta, stopped: bool = False) -> int:
 
 
 def add_run(name: str, worker_id: int | None, started_ago: dt.timedelta) -> int:
-    run = JobRun(name=name, status="running", started_at=utcnow() - started_ago, worker_id=worker_id)
+    run = JobRun(
+        name=name, status="running", started_at=utcnow() - started_ago, worker_id=worker_id
+    )
     db.session.add(run)
     db.session.flush()
     return run.id
@@ -130,7 +132,10 @@ def test_two_job_threads_writing_at_once_wait_their_turn_on_sqlite(sqlite_app):
         except BaseException as error:  # noqa: BLE001
             errors.append(error)
 
-    threads = [threading.Thread(target=job_that_reads_then_writes), threading.Thread(target=other_writer)]
+    threads = [
+        threading.Thread(target=job_that_reads_then_writes),
+        threading.Thread(target=other_writer),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -165,3 +170,21 @@ def test_a_post_request_takes_the_sqlite_write_lock_first(sqlite_app):
     finally:
         event.remove(engine, "before_cursor_execute", record)
     assert seen == ["BEGIN IMMEDIATE", "BEGIN"]
+
+
+def test_the_dashboard_tells_an_admin_when_no_worker_runs(app, client, login_as):
+    login_as("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "The job worker is not running." in page
+    assert "The job worker is not running." in client.get("/admin/plugins").get_data(as_text=True)
+
+    add_worker(dt.timedelta(seconds=2))
+    assert "The job worker is not running." not in client.get("/").get_data(as_text=True)
+    assert "The job worker is not running." not in client.get("/admin/plugins").get_data(
+        as_text=True
+    )
+
+
+def test_staff_who_cannot_start_the_worker_are_not_told(client, login_as):
+    login_as("sales")
+    assert "The job worker is not running." not in client.get("/").get_data(as_text=True)

@@ -29,9 +29,7 @@ def upgrade() -> None:
         sa.Column("stopped_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_worker_process")),
     )
-    op.create_index(
-        op.f("ix_worker_process_seen_at"), "worker_process", ["seen_at"], unique=False
-    )
+    op.create_index(op.f("ix_worker_process_seen_at"), "worker_process", ["seen_at"], unique=False)
     with op.batch_alter_table("job_run", schema=None) as batch_op:
         batch_op.add_column(sa.Column("worker_id", sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f("ix_job_run_worker_id"), ["worker_id"], unique=False)
