@@ -3,7 +3,7 @@ job run names the worker running it, so a run left "running" by a killed worker 
 marked "interrupted" when a worker starts.
 
 Revision ID: c3f4a5b6c7d8
-Revises: c2e3f4a5b6c7
+Revises: c2a3b4c5d6e7
 Create Date: 2026-12-02 13:45:00.000000
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c3f4a5b6c7d8"
-down_revision = "c2e3f4a5b6c7"
+down_revision = "c2a3b4c5d6e7"
 branch_labels = None
 depends_on = None
 
