@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import secrets
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -120,15 +123,51 @@ def init_command(admin_email: str, admin_password: str | None) -> None:
 @main.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--with-worker",
+    is_flag=True,
+    help="Also start `clientele worker` (mail, scheduled jobs); Ctrl-C stops both.",
+)
 @with_appcontext
-def run_command(host: str, port: int) -> None:
+def run_command(host: str, port: int, with_worker: bool) -> None:
     """Serve the web pages with the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     check_schema_or_fail(app)
-    # Not app.run(): under a Flask CLI group it only prints a warning and returns.
-    run_simple(host, port, app, use_reloader=False, threaded=True)
+    worker = start_worker_process() if with_worker else None
+    try:
+        # Not app.run(): under a Flask CLI group it only prints a warning and returns.
+        run_simple(host, port, app, use_reloader=False, threaded=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if worker is not None:
+            stop_worker_process(worker)
+
+
+#: How long `clientele run --with-worker` waits for its worker to finish running jobs.
+WORKER_STOP_SECONDS = 30
+
+
+def start_worker_process() -> subprocess.Popen[bytes]:
+    """Start `clientele worker` as a child process with this process's settings."""
+    command = [sys.executable, "-c", "from core.cli import main; main()", "worker"]
+    worker = subprocess.Popen(command)
+    click.echo(f"Started the job worker (process {worker.pid}); Ctrl-C stops it with the server.")
+    return worker
+
+
+def stop_worker_process(worker: subprocess.Popen[bytes]) -> None:
+    """Stop the child worker like Ctrl-C would (running jobs finish), killing it if it hangs."""
+    if worker.poll() is None:
+        worker.send_signal(signal.SIGINT)  # a Ctrl-C in the terminal has sent it already
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        click.echo(f"The worker did not stop within {WORKER_STOP_SECONDS} s; killing it.")
+        worker.kill()
+        worker.wait()
 
 
 @main.group("db")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import signal
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from core.plugins import PluginError
 from tests.core.servers import (
     ADMIN_EMAIL,
     ADMIN_PASSWORD,
+    free_port,
     make_instance,
     program,
     running,
@@ -26,6 +28,7 @@ from tests.core.servers import (
     wait_until,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/13"  # a database number of its own, emptied by the test
 
 
@@ -191,4 +194,36 @@ def test_a_started_worker_marks_a_killed_workers_run_interrupted_and_runs_it_aga
         assert worker_running() is False  # stopped cleanly: the dashboard says so at once
         [row] = db.session.scalars(select(WorkerProcess).where(WorkerProcess.id != killed_id))
         assert row.stopped_at is not None
+        db.engine.dispose()
+
+
+def test_run_with_worker_serves_pages_and_runs_the_worker_until_ctrl_c(installation):
+    """`make run` runs `clientele run --with-worker`: one command, the web and the worker, and
+    one SIGINT (what Ctrl-C sends) stops both, the worker cleanly."""
+    import urllib.request
+
+    assert "clientele run --with-worker" in (ROOT / "Makefile").read_text()
+    port = free_port()
+    command = [program("clientele"), "run", "--with-worker", "--port", str(port)]
+    app = installation.app()
+    with running(command, installation.environment(), installation.folder) as server:
+        server.wait_for_output("Worker started", timeout=30)
+
+        def answers() -> bool:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as page:
+                    return page.status == 200
+            except OSError:
+                return False
+
+        wait_until(answers, 15, "the web server answering")
+        with app.app_context():
+            assert worker_running() is True
+            db.engine.dispose()
+        assert server.stop(signal.SIGINT, timeout=40) == 0, server.output
+    assert "Worker stopped." in server.output
+    assert "Traceback" not in server.output
+    with app.app_context():
+        assert worker_running() is False
+        assert db.session.scalar(select(WorkerProcess.stopped_at)) is not None
         db.engine.dispose()
