@@ -1,10 +1,18 @@
-"""Today in the company's time zone, and calendar months as reporting periods."""
+"""The clock (now, today in the company's time zone) and calendar months as reporting periods.
+
+Everything that stamps a moment or asks for today goes through ``utcnow()`` and ``today()``,
+so ``clock(at)`` can set the time an action is recorded at: ``clientele demo`` plays its
+story through the same services a clerk uses, each event with the clock at its own moment.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -18,9 +26,34 @@ def company_timezone() -> ZoneInfo:
     return ZoneInfo(name)
 
 
+_CLOCK: ContextVar[dt.datetime | None] = ContextVar("clientele_clock", default=None)
+
+
+def utcnow() -> dt.datetime:
+    """The current time in UTC without tzinfo, as every DateTime column stores it (see clock)."""
+    fixed = _CLOCK.get()
+    return fixed if fixed is not None else dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+@contextmanager
+def clock(at: dt.datetime) -> Iterator[dt.datetime]:
+    """Within the block, utcnow() is ``at`` (naive UTC, or aware) and today() its company date.
+
+    For replaying a past event through the normal services (the demo's story); the clock
+    belongs to the current thread or task only, and is restored when the block ends.
+    """
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    token = _CLOCK.set(at)
+    try:
+        yield at
+    finally:
+        _CLOCK.reset(token)
+
+
 def today() -> dt.date:
     """Today's date where the company is."""
-    return dt.datetime.now(company_timezone()).date()
+    return utcnow().replace(tzinfo=dt.UTC).astimezone(company_timezone()).date()
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from core import dates
 from core.db import db
 from core.search import fold
 
@@ -61,8 +62,8 @@ ORDER_STATUSES = ("draft", "confirmed", "cancelled", "refunded")
 
 
 def utcnow() -> dt.datetime:
-    """The current time in UTC without tzinfo, as every DateTime column stores it."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """The current time in UTC without tzinfo, as every DateTime column stores it (core.dates.clock)."""
+    return dates.utcnow()
 
 
 class User(UserMixin, db.Model):  # type: ignore[name-defined]

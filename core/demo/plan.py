@@ -234,6 +234,10 @@ def _created_at(rng: random.Random, start: dt.date, today: dt.date) -> dt.dateti
     return dt.datetime(day.year, day.month, day.day, rng.randrange(8, 18), rng.randrange(60))
 
 
+#: Orders the current month has at least (half of them confirmed), however early in it the demo runs.
+CURRENT_MONTH_ORDERS = 6
+
+
 def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> list[PlannedOrder]:
     """count orders between the start and today, in date order, numbered SO-000001 onwards."""
     days = [
@@ -241,9 +245,15 @@ def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> l
     ]
     weights = [data.SEASON[day.month - 1] * data.WEEKDAYS[day.weekday()] for day in days]
     dates = sorted(rng.choices(days, weights, k=count))
+    # The story reaches today: the current month always has some sales, even on its first day.
+    this_month = [day for day in days if day >= today.replace(day=1)]
+    missing = min(count, CURRENT_MONTH_ORDERS) - sum(day >= this_month[0] for day in dates)
+    if missing > 0:
+        dates = sorted(dates[missing:] + rng.choices(this_month, k=missing))
     chooser = _CustomerChooser(plan.customers)
     picker = _ProductPicker(plan.products)
     orders = []
+    sold_this_month = 0
     for number, order_date in enumerate(dates, start=1):
         customer_index = chooser.pick(rng, order_date)
         customer = plan.customers[customer_index]
@@ -251,6 +261,9 @@ def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> l
         if rng.random() < 0.15:
             salesperson = rng.choice([index for index in range(6) if index != customer.owner])
         fate, event_date = _fate(rng, order_date, today)
+        if order_date >= this_month[0] and sold_this_month < CURRENT_MONTH_ORDERS // 2:
+            fate, event_date = "confirmed", order_date
+        sold_this_month += order_date >= this_month[0] and fate == "confirmed"
         orders.append(
             PlannedOrder(
                 number=f"SO-{number:06d}",

@@ -101,11 +101,19 @@ class TimelineEvent:
 
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job: ``cron`` is five fields ("0 3 * * *"); ``func()`` runs in an app context."""
+    """A scheduled job: ``cron`` is five fields ("0 3 * * *"); ``func()`` runs in an app context.
+
+    ``replay`` (optional) is what the job did on a past run, for ``clientele demo``: the demo
+    calls it at each of the job's scheduled times in its story, with the clock
+    (core.dates.clock) at that moment, so what the job records carries the story's dates.
+    It must write only what the app itself would have recorded then: no mail, nothing
+    outside the database (e.g. the nightly recompute, not the greetings).
+    """
 
     name: str
     cron: str
     func: Callable[[], Any]
+    replay: Callable[[], Any] | None = None
 
 
 @dataclass(frozen=True)

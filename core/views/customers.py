@@ -17,7 +17,7 @@ from core.auth import permission_required, require
 from core.db import db
 from core.forms import CustomerForm
 from core.ledger import totals_after_refunds
-from core.models import Customer, Order, User
+from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
 from core.plugins import PluginError, TimelineEvent, display_hook
 from core.views.common import badge_results, get_or_404, int_arg, paginate, sorting
@@ -105,7 +105,7 @@ def detail(customer_id: str) -> str:
             )
         )
     show_all = request.args.get("timeline") == "all"
-    since = None if show_all else dt.datetime.now() - dt.timedelta(days=TIMELINE_DAYS)
+    since = None if show_all else utcnow() - dt.timedelta(days=TIMELINE_DAYS)
     return render_template(
         "customers/detail.html",
         title=customer.name,

@@ -44,9 +44,12 @@ def _preferences(
 ) -> list[Preference]:
     """One to three preferences for about a third of the customers."""
     rows = []
+    now = utcnow()
     for customer in customers:
         if rng.random() > 0.35:
             continue
+        # Noted some time after the customer joined.
+        noted = customer.created_at + (now - customer.created_at) * rng.random()
         for category, sentiment, text in rng.sample(PREFERENCES, rng.randint(1, 2)):
             rows.append(
                 Preference(
@@ -55,6 +58,7 @@ def _preferences(
                     sentiment=sentiment,
                     text=text,
                     created_by_id=customer.owner_id,
+                    created_at=noted,
                 )
             )
         if categories and rng.random() < 0.4:
@@ -66,6 +70,7 @@ def _preferences(
                     sentiment="avoids",
                     text=f"does not buy {avoided.lower()}",
                     created_by_id=customer.owner_id,
+                    created_at=noted,
                 )
             )
     return rows
@@ -84,6 +89,7 @@ def _interactions(
         for _ in range(rng.randint(1, 4)):
             kind = rng.choice(["call", "call", "visit", "email", "note"])
             moment = now - dt.timedelta(days=rng.randint(1, 180), minutes=rng.randint(0, 600))
+            moment = max(moment, customer.created_at + dt.timedelta(hours=1))  # not before joining
             rows.append(
                 Interaction(
                     customer_id=customer.id,

@@ -139,10 +139,10 @@ def register_commands(cli: Any) -> None:
 @hookimpl
 def scheduled_jobs() -> list[Job]:
     """The nightly recompute with care tasks, and the morning greetings."""
-    from plugins.loyalty.jobs import morning_greetings, nightly
+    from plugins.loyalty.jobs import morning_greetings, nightly, nightly_recompute
 
     return [
-        Job("loyalty.nightly", "30 3 * * *", nightly),
+        Job("loyalty.nightly", "30 3 * * *", nightly, replay=nightly_recompute),
         Job("loyalty.greetings", "0 8 * * *", morning_greetings),
     ]
 

@@ -30,6 +30,15 @@ def nightly() -> None:
     )
 
 
+def nightly_recompute() -> None:
+    """The nightly recompute alone: what `clientele demo` replays for each night of its story.
+
+    Tiers and stages (at risk, churned) then change on the night they did in the story; care
+    tasks are left out, as nobody would have worked the past ones.
+    """
+    recompute_all("nightly recompute")
+
+
 def morning_greetings() -> None:
     """Queue today's birthday and holiday greetings."""
     result = send_greetings()

@@ -86,7 +86,7 @@ def _opt_outs(session: Any, rng: random.Random) -> None:
     now = utcnow()
     for customer in session.scalars(select(Customer).order_by(Customer.id)):
         draw = rng.random()
-        at = now - dt.timedelta(days=rng.randint(1, 300))
+        at = max(now - dt.timedelta(days=rng.randint(1, 300)), customer.created_at)
         if draw < 0.02:
             customer.marketing_opt_out = True
             session.add(ConsentEvent(customer_id=customer.id, topic=ALL_TOPICS, opted_in=False,
@@ -101,8 +101,11 @@ def _opt_outs(session: Any, rng: random.Random) -> None:
 def seed(session: Any, rng: random.Random) -> None:
     """Marketing's demo data on top of the core demo."""
     today = dates.today()
-    segments = _segments(session, today)
-    _sent_campaign(session, rng, segments[1], today)
+    # The team set up its segments and wrote the campaign four months ago.
+    with dates.clock(dt.datetime.combine(today - dt.timedelta(days=120), dt.time(10))):
+        segments = _segments(session, today)
+        _sent_campaign(session, rng, segments[1], today)
+        session.flush()
     session.add(
         Campaign(
             name="Summer tasting", topic=setting("topics")[-1], segment=segments[2], status="draft",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core import dates
-from core.models import Order, User
+from core.models import Order, User, utcnow
 from plugins.sales_commission import accrual, approval, rules, splits
 from plugins.sales_commission.service import current_rules
 
@@ -30,16 +30,18 @@ def seed(session: Any, rng: random.Random) -> None:
     existing = current_rules()
     if len(existing.versions) == 1 and rules.last_approved_period() is None:
         start = dates.add_months(today.replace(day=1), -5)
-        rules.add_version(
-            start,
-            "revenue",
-            "line",
-            PREMIUM_TIERS,
-            "Premium tier A+ for margins of 55 % and more",
-            None,
-            source="demo",
-        )
-        session.flush()
+        # Decided a fortnight before it took effect, as an admin would.
+        with dates.clock(dt.datetime.combine(start - dt.timedelta(days=14), dt.time(10))):
+            rules.add_version(
+                start,
+                "revenue",
+                "line",
+                PREMIUM_TIERS,
+                "Premium tier A+ for margins of 55 % and more",
+                None,
+                source="demo",
+            )
+            session.flush()
     rules_now = current_rules()
     order_ids = list(session.scalars(select(Order.id).order_by(Order.id)))
     for first in range(0, len(order_ids), CHUNK):
@@ -74,8 +76,14 @@ def _split_some(session: Any, rng: random.Random, today: dt.date) -> None:
         partner = rng.choice([seller for seller in sellers if seller.id != order.salesperson_id])
         own = Decimal(rng.choice(["50", "60", "70"]))
         shares = [splits.Share(order.salesperson, own), splits.Share(partner, 100 - own)]
-        if not splits.split_problems(order, shares):
-            splits.save_split(order, shares, None, current_rules())
+        # Split by the manager a few days after the sale.
+        when = min(
+            dt.datetime.combine(order.order_date + dt.timedelta(days=3), dt.time(11)), utcnow()
+        )
+        with dates.clock(when):
+            if not splits.split_problems(order, shares):
+                splits.save_split(order, shares, None, current_rules())
+                session.flush()
 
 
 def _approve_history(session: Any, today: dt.date) -> None:
@@ -87,11 +95,18 @@ def _approve_history(session: Any, today: dt.date) -> None:
     two_months_ago = dates.period_of(dates.add_months(today.replace(day=1), -2))
     period = dates.period_of(oldest)
     while period <= two_months_ago:
-        for statement in approval.approve_period(period, manager, today):
-            if period < two_months_ago:
-                paid_on = min(today, approval.approvable_from(period) + dt.timedelta(days=9))
-                approval.mark_paid(
-                    statement, paid_on, f"Payroll {dates.next_period(period)}", manager, today
-                )
+        # Approved on the first day it could be, paid nine days later: the story's dates.
+        approved_on = approval.approvable_from(period)
+        with dates.clock(dt.datetime.combine(approved_on, dt.time(10))):
+            statements = approval.approve_period(period, manager, approved_on)
+            session.flush()
+        if period < two_months_ago:
+            paid_on = min(today, approved_on + dt.timedelta(days=9))
+            with dates.clock(min(dt.datetime.combine(paid_on, dt.time(10)), utcnow())):
+                for statement in statements:
+                    approval.mark_paid(
+                        statement, paid_on, f"Payroll {dates.next_period(period)}", manager, paid_on
+                    )
+                session.flush()
         period = dates.next_period(period)
     session.flush()

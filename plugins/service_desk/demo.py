@@ -11,8 +11,9 @@ import datetime as dt
 import random
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from core import dates
 from core.models import Customer, Order, User, utcnow
 from plugins.service_desk.models import Survey, Team, TeamMember, Ticket
 from plugins.service_desk.tickets import NewTicket, add_message, change_state, open_ticket
@@ -157,7 +158,10 @@ def seed(session: Any, rng: random.Random) -> None:
             .order_by(User.id)
         )
     )
-    teams = _teams(session, agents)
+    first_order = session.scalar(select(func.min(Order.order_date)))
+    set_up = dt.datetime.combine(first_order or utcnow().date(), dt.time(9))
+    with dates.clock(min(set_up, utcnow())):  # the desk existed when the story starts
+        teams = _teams(session, agents)
     customers = list(session.scalars(select(Customer).order_by(Customer.id)))
     orders: dict[int, list[Order]] = {}
     for order in session.scalars(
@@ -172,9 +176,12 @@ def seed(session: Any, rng: random.Random) -> None:
             agent = rng.choice(agents) if agents else None
             # One ticket in five is recent, so queues have open work; the rest spread over 18 months.
             days_ago = rng.randint(0, 10) if rng.random() < 0.2 else rng.randint(0, 540)
-            day = (now - dt.timedelta(days=days_ago)).date()
+            day = max((now - dt.timedelta(days=days_ago)).date(), customer.created_at.date())
             start = min(_working_instant(rng, day), now - dt.timedelta(minutes=5))
-            data = _ticket_data(rng, customer, orders.get(customer.id, []), teams, agent)
+            start = max(start, customer.created_at + dt.timedelta(minutes=5))
+            # Only orders placed before the call can be complained about.
+            earlier = [order for order in orders.get(customer.id, []) if order.order_date <= day]
+            data = _ticket_data(rng, customer, earlier, teams, agent)
             ticket = open_ticket(data, agent, start)
             _live(rng, ticket, data.assignee, start, now)
     # Flag what is overdue today, as the first scheduled check would, without mailing anyone.

@@ -169,6 +169,9 @@ def test_demo_data(db, make_user, make_customer, make_product, make_order):
     for role in ("support", "support", "manager"):
         make_user(role)
     customers = [make_customer(email=f"demo{number}@example.com") for number in range(20)]
+    for customer in customers[5:]:  # customers of long standing; the first five joined today
+        customer.created_at -= dt.timedelta(days=600)
+    db.session.commit()
     product = make_product()
     for customer in customers[:10]:
         make_order(
@@ -183,6 +186,10 @@ def test_demo_data(db, make_user, make_customer, make_product, make_order):
     assert 8 <= tickets <= 40
     states = set(db.session.scalars(select(Ticket.state)))
     assert "closed" in states
+    # The story holds: no ticket before its customer joined, no complaint about a later order.
+    for ticket in db.session.scalars(select(Ticket)):
+        assert ticket.created_at >= ticket.customer.created_at
+        assert ticket.order is None or ticket.order.order_date <= ticket.created_at.date()
     assert db.session.scalar(select(func.count()).select_from(Survey)) > 0
     from core.models import OutboxMessage
 
