@@ -323,6 +323,20 @@ def update_ticket(
     return said
 
 
+def claim(ticket: Ticket, agent: User, now: dt.datetime | None = None) -> list[str]:
+    """Take an unassigned ticket for ``agent``; refused when someone has it already.
+
+    Of two agents claiming the same ticket at once exactly one gets it: the assignment is a
+    conditional UPDATE on ``assignee_id IS NULL`` (see update_ticket).
+    """
+    if ticket.assignee_id is not None:
+        raise TicketError(
+            f"Ticket #{ticket.id} is already assigned to {getattr(ticket.assignee, 'name', 'someone')}; "
+            "nothing changed."
+        )
+    return update_ticket(ticket, agent, now, assignee=agent)
+
+
 def _check_change(ticket: Ticket, field: str, value: object, changes: dict[str, object]) -> None:
     """Raise TicketError when a field change is not allowed."""
     if field == "priority" and value not in PRIORITIES:

@@ -23,6 +23,7 @@ from plugins.service_desk.tickets import (
     NewTicket,
     TicketError,
     change_state,
+    claim,
     open_ticket,
     update_ticket,
 )
@@ -116,12 +117,12 @@ def test_two_agents_claiming_one_ticket(company):
     app, ids = company
     claimed = []
 
-    def claim(ticket):
+    def take(ticket):
         agent = db.session.get(User, ids["agent1" if not claimed else "agent2"])
         claimed.append(agent.id)
-        update_ticket(ticket, agent, assignee=agent)
+        claim(ticket, agent)
 
-    outcomes = two_at_once(app, lambda: db.session.get(Ticket, ids["ticket"]), claim)
+    outcomes = two_at_once(app, lambda: db.session.get(Ticket, ids["ticket"]), take)
     assert texts(outcomes) == [
         "ok",
         f"TicketError: Someone else changed ticket #{ids['ticket']} a moment ago (it is new "
@@ -203,3 +204,13 @@ def test_stale_rows_of_every_plugin_are_refused(app):
     underneath(Campaign, campaign.id, status="cancelled")
     with pytest.raises(campaigns.CampaignError, match="it is cancelled now"):
         campaigns.cancel(campaign)
+
+
+def test_a_ticket_claimed_already_is_not_claimed_again(app):
+    ids = seed()
+    first, second = db.session.get(User, ids["agent1"]), db.session.get(User, ids["agent2"])
+    ticket = db.session.get(Ticket, ids["ticket"])
+    assert claim(ticket, first) == ["Assigned to Agent 1"]
+    with pytest.raises(TicketError, match=f"Ticket #{ticket.id} is already assigned to Agent 1"):
+        claim(ticket, second)
+    assert ticket.assignee_id == first.id
