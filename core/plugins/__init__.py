@@ -22,7 +22,13 @@ from core.plugins._api import (
     hookimpl,
     hookspec,
 )
-from core.plugins._calls import DISPLAY_HOOKS, call_display_hook, call_each, call_transactional
+from core.plugins._calls import (
+    DISPLAY_HOOKS,
+    call_display_hook,
+    call_each,
+    call_transactional,
+    short_error,
+)
 from core.plugins._loader import CORE, LoadedPlugin, PluginSystem, load_plugins
 
 __all__ = [
@@ -52,6 +58,7 @@ __all__ = [
     "plugin_system",
     "run_hook",
     "settings_of",
+    "short_error",
 ]
 
 

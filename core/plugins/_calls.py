@@ -3,6 +3,12 @@
 Display hooks (nav, panels, badges, widgets, timeline) are isolated here: an implementation
 that raises is logged with its plugin's name and becomes a HookResult with an error, which
 the page shows as an error box. Under ``testing`` the exception is re-raised so tests see it.
+
+What a user sees of a failure is short and never internal: the plugin, the hook and the
+exception's type; the message too only for ValueError and RuntimeError, which plugins raise
+to say why they refuse (first line, at most 200 characters). A database error's SQL, a
+KeyError's key or a traceback go to the log only, so they never reach a page or grow the
+session cookie (flash messages live in it).
 """
 
 from __future__ import annotations
@@ -16,6 +22,27 @@ import pluggy
 from core.plugins._api import HookResult
 
 log = logging.getLogger("clientele.plugins")
+
+#: Longest exception message shown to a user.
+MAX_SHOWN = 200
+
+
+def short_error(error: BaseException) -> str:
+    """An exception as a user may see it: "ValueError: why", or only its type and where to look."""
+    kind = type(error).__name__
+    if isinstance(error, ValueError | RuntimeError):
+        text = str(error).strip()
+        first = text.splitlines()[0] if text else ""
+        if first:
+            return f"{kind}: {first if len(first) <= MAX_SHOWN else first[: MAX_SHOWN - 1] + '…'}"
+    return f"{kind} (the details are in the server log)"
+
+
+def user_message(hook_name: str, error: BaseException) -> str:
+    """What a user is told about a hook that failed (see the module's docstring)."""
+    short = short_error(error)
+    return f"{hook_name} failed: {short}{'.' if short.endswith(')') else ''}"
+
 
 DISPLAY_HOOKS = frozenset(
     {"nav_items", "customer_panels", "customer_badges", "customer_timeline", "dashboard_widgets"}
@@ -50,7 +77,7 @@ def call_display_hook(
             if reraise:
                 raise
             log.exception("plugin %s: %s failed", impl.plugin_name, hook_name)
-            results.append(HookResult(impl.plugin_name, None, f"{type(error).__name__}: {error}"))
+            results.append(HookResult(impl.plugin_name, None, user_message(hook_name, error)))
         else:
             results.append(HookResult(impl.plugin_name, value))
     return results
@@ -72,8 +99,7 @@ def call_transactional(pm: pluggy.PluginManager, hook_name: str, **kwargs: Any) 
         except PluginError:
             raise
         except Exception as error:
+            log.exception("plugin %s: %s failed; nothing was saved", impl.plugin_name, hook_name)
             raise PluginError(
-                impl.plugin_name,
-                f"{hook_name} failed: {type(error).__name__}: {error}",
-                "Nothing was saved.",
+                impl.plugin_name, user_message(hook_name, error), "Nothing was saved."
             ) from error

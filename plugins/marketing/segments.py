@@ -24,6 +24,7 @@ from sqlalchemy.sql import ColumnElement
 from core.dates import parse_date
 from core.db import db
 from core.models import Customer
+from core.plugins import short_error
 
 log = logging.getLogger("clientele.marketing")
 
@@ -163,7 +164,7 @@ def collect_criteria(pm: pluggy.PluginManager, reraise: bool = False) -> Catalog
             if reraise:
                 raise
             log.exception("plugin %s: segment_criteria failed", impl.plugin_name)
-            catalog.errors.append((impl.plugin_name, f"{type(error).__name__}: {error}"))
+            catalog.errors.append((impl.plugin_name, short_error(error)))
             continue
         for criterion in criteria:
             if criterion.key in catalog.criteria:
