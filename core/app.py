@@ -13,7 +13,7 @@ from flask_bootstrap import Bootstrap5
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import default_hooks, throttle
+from core import default_hooks, headers, throttle
 from core.auth import login_manager
 from core.config import PROJECT_ROOT, load_config
 from core.db import db
@@ -68,6 +68,7 @@ def create_app(config_path: str | os.PathLike[str] | None = None, **overrides: A
     csrf.init_app(app)
     bootstrap.init_app(app)
     throttle.init_app(app)
+    headers.init_app(app)
 
     where = str(config.path) if config.path else "the built-in defaults"
     system = load_plugins(

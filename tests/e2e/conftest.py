@@ -176,16 +176,23 @@ def browser() -> Iterator[Any]:
 
 
 class PageWatcher:
-    """Collects what must never happen on a page: JavaScript errors and requests leaving the machine."""
+    """Collects what must never happen on a page: JavaScript errors, Content-Security-Policy
+    violations (an inline script or handler the policy blocks) and requests leaving the machine."""
 
     def __init__(self) -> None:
         self.problems: list[str] = []
 
     def watch(self, page: Any) -> Any:
-        """Listen to a page's errors and requests."""
+        """Listen to a page's errors, console and requests."""
         page.on("pageerror", lambda error: self.problems.append(f"JavaScript error: {error}"))
+        page.on("console", self._check_console)
         page.on("request", self._check_request)
         return page
+
+    def _check_console(self, message: Any) -> None:
+        """Chromium reports each blocked script, handler or style on the console."""
+        if "Content Security Policy" in message.text:
+            self.problems.append(f"CSP violation at {message.location.get('url')}: {message.text}")
 
     def _check_request(self, request: Any) -> None:
         """Everything (CSS, JS, fonts) is served by the app itself; nothing is fetched elsewhere."""

@@ -41,7 +41,7 @@ def _shop(live_server):
 
 def _count(page) -> str:
     """The live count once the builder has stopped counting."""
-    page.wait_for_function("!document.getElementById('segment-form').dataset.counting")
+    page.wait_for_function("() => !document.getElementById('segment-form').dataset.counting")
     return page.locator("#live-count").inner_text()
 
 
@@ -59,21 +59,21 @@ def test_segment_campaign_and_unsubscribe(live_server, page, new_page, screensho
     page.locator("select[name='conditions-0-value']").select_option(
         "DE"
     )  # the field became a choice
-    page.wait_for_function("document.getElementById('live-count').innerText === '3'")
+    page.wait_for_function("() => document.getElementById('live-count').innerText === '3'")
     assert _count(page) == "3"  # ada, bea, cem
     page.get_by_role("button", name="Add condition").click()
     page.locator("select[name='conditions-1-key']").select_option(label="Has an e-mail address")
-    page.wait_for_function("document.getElementById('live-count').innerText === '2'")
+    page.wait_for_function("() => document.getElementById('live-count').innerText === '2'")
     page.get_by_role("button", name="Add condition").click()
     page.locator("select[name='conditions-2-key']").select_option(
         label="Spent at least (net after refunds)"
     )
     page.locator("input[name='conditions-2-value']").fill("20")
     # ada spent 2 × 10 + 5 = 25, bea 3 × 5 = 15.
-    page.wait_for_function("document.getElementById('live-count').innerText === '1'")
+    page.wait_for_function("() => document.getElementById('live-count').innerText === '1'")
     assert page.locator("#sample").inner_text().strip() == "Ada Lovelace Berlin"
     page.locator(".condition-row").nth(2).get_by_role("button", name="Remove condition").click()
-    page.wait_for_function("document.getElementById('live-count').innerText === '2'")
+    page.wait_for_function("() => document.getElementById('live-count').innerText === '2'")
     page.locator(
         "input[name='conditions-0-value'], select[name='conditions-0-value']"
     ).first.wait_for()

@@ -205,6 +205,8 @@ def test_attachment_checks(db, client, login_as, make_ticket):
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["Content-Type"] == "image/png"
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+    # The app-wide policy never replaces the attachment's own, stricter one.
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
 def test_attachment_size_limit(db, client, login_as, make_ticket):
