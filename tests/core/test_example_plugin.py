@@ -24,3 +24,33 @@ def test_check_plugin_catches_a_plugin_without_orders_imported(check_plugin, fak
         PluginCheckFailed, match="implements order_confirmed but not orders_imported"
     ):
         check_plugin("confirm_only")
+
+
+def test_the_example_plugin_stays_out_of_the_apps_environment():
+    """`make test` must not install the test-only plugin into the `.venv` that `make run`
+    serves from (a running server then listed it as broken): only the tests offer it."""
+    import os
+    import subprocess
+
+    from tests.core.servers import BIN
+
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    listed = subprocess.run(
+        [str(BIN / "clientele"), "plugins", "list"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "sales_commission" in listed
+    assert "example" not in listed.split()
+    # The tests and the processes they start do see it.
+    offered = subprocess.run(
+        [str(BIN / "clientele"), "plugins", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    assert "example 1.0.0 [available]" in offered
