@@ -191,6 +191,11 @@ TABLE = [
     Row(("admin", "manager", "seller"), "/sales_commission/statements/{period}/{seller}/export.csv",
         200, ("{number}",)),
     Row(("other",), "/sales_commission/statements/{period}/{seller}/export.csv", 404),
+    # The leaderboard ranks everyone's profit (its guide); commission only one's own.
+    Row(("admin", "manager"), "/sales_commission/leaderboard", 200, ("Sally Seller", PROFIT,
+                                                                    "Commission")),
+    Row(("seller",), "/sales_commission/leaderboard", 200, ("Sally Seller", PROFIT, ">you<")),
+    Row(("support", "marketing"), "/sales_commission/leaderboard", 403),
     Row(("support", "marketing"), "/sales_commission/statements/{period}/{seller}/export.csv", 403),
     # Marketing: segments (JSON count) for marketing and managers.
     Row(("admin", "manager", "marketing"), "/marketing/segments/count", 200, ('"count"',)),
