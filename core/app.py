@@ -82,9 +82,11 @@ def create_app(config_path: str | os.PathLike[str] | None = None, **overrides: A
 
     templating.init_app(app)
     if settings["check_migrations"]:
+        from core.catch_up import sync_plugin_states
         from core.migrate import check_schema
 
         check_schema(app)
+        sync_plugin_states(app)
     return app
 
 

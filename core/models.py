@@ -356,6 +356,16 @@ class JobRun(db.Model):  # type: ignore[name-defined]
     worker_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
+class PluginState(db.Model):  # type: ignore[name-defined]
+    """Whether a plugin was enabled when a process last started, and since when (catch-up)."""
+
+    __tablename__ = "plugin_state"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class WorkerProcess(db.Model):  # type: ignore[name-defined]
     """A running (or stopped) `clientele worker`, with the time it last said it was alive."""
 

@@ -74,12 +74,14 @@ main.add_command(shell_command)
 
 def check_schema_or_fail(app: Flask) -> None:
     """Stop with the loader's message when migrations are missing."""
+    from core.catch_up import sync_plugin_states
     from core.migrate import check_schema
 
     try:
         check_schema(app)
     except PluginError as error:
         raise click.ClickException(str(error)) from None
+    sync_plugin_states(app)
 
 
 def login_file(app: Flask) -> Path:
@@ -206,6 +208,44 @@ def db_history() -> None:
 
     for line in history():
         click.echo(line)
+
+
+@main.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write a consistent copy of the whole database to PATH while everything runs.
+
+    SQLite: the online backup API (a SQLite file). PostgreSQL: pg_dump --format=custom.
+    """
+    from core.backup import BackupError, backup
+
+    try:
+        backup(path)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up the database to {path} ({path.stat().st_size:,} bytes).")
+
+
+@main.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the whole database with the backup at PATH (stop the web and the worker first)."""
+    from core.backup import BackupError, restore
+
+    url = db.engine.url.render_as_string(hide_password=True)
+    if not yes:
+        click.confirm(
+            f"Replace every row of {url} with the backup {path}? What is not in it is lost",
+            abort=True,
+        )
+    try:
+        restore(path)
+    except BackupError as error:
+        raise click.ClickException(f"{error} The database was not changed.") from None
+    click.echo(f"Restored {url} from {path}. Run `clientele db current` to check it.")
 
 
 @main.group("plugins")

@@ -26,6 +26,7 @@ CORE_TABLES = {
     "outbox",
     "job_run",
     "worker_process",
+    "plugin_state",
     "counter",
     "alembic_version",
 }
