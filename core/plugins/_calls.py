@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pluggy
+from sqlalchemy.exc import DBAPIError
 
 from core.plugins._api import HookResult
 
@@ -77,6 +78,12 @@ def call_display_hook(
             if reraise:
                 raise
             log.exception("plugin %s: %s failed", impl.plugin_name, hook_name)
+            if isinstance(error, DBAPIError):
+                # PostgreSQL refuses every later statement of a failed transaction; a page
+                # that only displays has nothing to keep, so start afresh for the next hooks.
+                from core.db import db
+
+                db.session.rollback()
             results.append(HookResult(impl.plugin_name, None, user_message(hook_name, error)))
         else:
             results.append(HookResult(impl.plugin_name, value))
