@@ -161,6 +161,9 @@ def test_every_form_answers_without_a_500_and_a_refusal_writes_nothing(demo_comp
     outcomes: dict[int, int] = {}
     for action, fields in sorted(forms.items()):
         fuzz_form(client, action, fields, outcomes)()
+    print(
+        f"FUZZ forms={len(forms)} posts={sum(outcomes.values())} statuses={sorted(outcomes.items())}"
+    )
     assert 500 not in outcomes
 
 
