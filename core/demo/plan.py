@@ -189,7 +189,42 @@ def plan_customers(
                 weight=frequency * rng.lognormvariate(0, 0.6),
             )
         )
+    _tour_customer(customers, used_emails, start)
     return customers
+
+
+#: The customer the README's tour opens (and finds by phone): the same in every demo.
+TOUR_CUSTOMER = {
+    "name": "Claudia Meyer",
+    "company": "Feinkost Meyer",
+    "email": "claudia.meyer@feinkost-meyer.example",
+    "phone": "030 947248",
+    "country": "DE",
+    "region": "Berlin",
+    "city": "Berlin",
+    "marketing_opt_out": False,
+}
+#: The Austrian mobile number the README finds in its national form.
+TOUR_AUSTRIAN_PHONE = "0676 6906781"
+
+
+def _tour_customer(customers: list[PlannedCustomer], used: set[str], start: dt.date) -> None:
+    """Make the README's customers: the busiest business in Berlin becomes Claudia Meyer, a
+    customer of long standing, and the first Austrian customer has the README's mobile number."""
+    berlin = [
+        customer
+        for customer in customers
+        if customer.fields["city"] == "Berlin" and customer.kind != "private"
+    ]
+    if berlin and TOUR_CUSTOMER["email"] not in used:
+        chosen = max(berlin, key=lambda customer: customer.weight)
+        chosen.fields.update(TOUR_CUSTOMER, tags=",".join([chosen.kind, "vip"]))
+        chosen.created_at = min(chosen.created_at, dt.datetime.combine(start, dt.time(9)))
+        chosen.weight *= 2
+    taken = {customer.fields["phone"] for customer in customers}
+    austrian = [customer for customer in customers if customer.fields["country"] == "AT"]
+    if austrian and TOUR_AUSTRIAN_PHONE not in taken:
+        austrian[0].fields["phone"] = TOUR_AUSTRIAN_PHONE
 
 
 #: Tags added at random: (tag, chance, only for these kinds of customer; empty = any).
