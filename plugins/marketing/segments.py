@@ -176,6 +176,10 @@ def collect_criteria(pm: pluggy.PluginManager, reraise: bool = False) -> Catalog
     return catalog
 
 
+#: Numbers typed into a rule stay below the largest amount a money column holds.
+NUMBER_LIMIT = Decimal(10) ** 12
+
+
 def typed_value(criterion: Criterion, raw: Any) -> Any:
     """The value a criterion's build receives, from what was typed; ValueError for the page."""
     if criterion.kind == "flag":
@@ -190,6 +194,8 @@ def typed_value(criterion: Criterion, raw: Any) -> Any:
             raise ValueError(f"'{text}' is not a number") from None
         if not number.is_finite():
             raise ValueError(f"'{text}' is not a number")
+        if abs(number) >= NUMBER_LIMIT:  # no count, amount or day span is that large
+            raise ValueError(f"'{text}' is too large")
         return number
     if criterion.kind == "date":
         return parse_date(text)

@@ -28,6 +28,8 @@ def opened_ticket_within(days: Decimal | int | str, now: dt.datetime | None = No
         raise ValueError(f"'{days}' is not a number of days") from None
     if not number.is_finite() or number < 0 or number != number.to_integral_value():
         raise ValueError(f"'{days}' is not a whole number of days")
+    if number > 36_600:
+        raise ValueError(f"'{days}' days is more than a hundred years")
     since = (now or utcnow()) - dt.timedelta(days=int(number))
     recent = select(Ticket.customer_id).where(
         Ticket.created_at >= since, Ticket.customer_id.is_not(None)

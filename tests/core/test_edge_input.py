@@ -170,3 +170,15 @@ def test_every_form_of_the_core_and_the_plugins_is_a_base_form():
     ]
     assert len(flask_forms) > 20
     assert [form.__name__ for form in flask_forms if not issubclass(form, BaseForm)] == []
+
+
+def test_huge_numbers_in_segment_rules_are_refused_with_a_message():
+    from plugins.marketing.segments import Criterion, typed_value
+    from plugins.service_desk.segments import opened_ticket_within
+
+    with pytest.raises(ValueError, match="'1e30' days is more than a hundred years"):
+        opened_ticket_within("1e30")
+    number = Criterion.__new__(Criterion)
+    object.__setattr__(number, "kind", "number")
+    with pytest.raises(ValueError, match="'1e309' is too large"):
+        typed_value(number, "1e309")
