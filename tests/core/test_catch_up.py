@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import create_app, orders
 from core.db import db
 from core.migrate import upgrade
-from core.models import Customer, PluginState, Product, User
+from core.models import Customer, Order, PluginState, Product, User
 
 PLUGIN = "sales_commission"
 
@@ -81,6 +81,30 @@ def test_sales_commission_catches_up_on_orders_confirmed_while_it_was_off(tmp_pa
     # A further start has nothing left to catch up on.
     start(url, tmp_path, [PLUGIN])
     assert commission(again, missed) == paid
+    for app in (enabled, disabled, again):
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_an_order_cancelled_while_off_has_its_commission_reversed_on_return(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shop.sqlite3'}"
+    upgrade(start(url, tmp_path, [PLUGIN], check=False))
+    enabled = start(url, tmp_path, [PLUGIN])
+    order_id = confirm_order(enabled)
+    [(kind, amount)] = commission(enabled, order_id)
+    assert kind == "sale" and amount > 0
+
+    disabled = start(url, tmp_path, [])
+    with disabled.app_context():
+        orders.cancel(db.session.get(Order, order_id))
+        db.session.commit()
+    assert len(commission(disabled, order_id)) == 1  # nobody reversed it
+
+    again = start(url, tmp_path, [PLUGIN])
+    entries = commission(again, order_id)
+    assert len(entries) == 2
+    assert sum(entry_amount for _, entry_amount in entries) == 0  # sale and its reversal
+    assert entries[1][1] == -amount
     for app in (enabled, disabled, again):
         with app.app_context():
             db.engine.dispose()
