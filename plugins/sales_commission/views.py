@@ -139,7 +139,10 @@ def _detail(period: str, salesperson: User, payment_form: PaymentForm | None = N
     summary = period_summaries(period, rules, [salesperson.id])[0]
     sort, direction, order_by = sorting(LINE_SORTS, "date")
     lines = paginate_rows(
-        statement_lines(salesperson.id, period).order_by(order_by, Entry.id), per_page=50
+        statement_lines(salesperson.id, period).order_by(
+            order_by, Entry.order_id, Entry.line_position, Entry.id
+        ),
+        per_page=50,
     )
     today = dates.today()
     can_manage = current_user.can(APPROVE)
@@ -195,7 +198,9 @@ def export(period: str, user_id: str) -> Response:
     period = checked_period(period)
     salesperson = visible_salesperson(user_id)
     rows = db.session.execute(
-        statement_lines(salesperson.id, period).order_by(Entry.event_date, Entry.id)
+        statement_lines(salesperson.id, period).order_by(
+            Entry.event_date, Entry.order_id, Entry.line_position, Entry.id
+        )
     ).all()
     filename = f"commission-{period}-{salesperson.email}.csv"
     return Response(
