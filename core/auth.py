@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import LoginManager, current_user, login_required
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db
-from core.models import ROLES, User
+from core.models import User
+from core.permissions import role_has_permission as role_has_permission  # its old home
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
@@ -58,18 +59,6 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None or not user.password_hash or not user.active or not matches:
         return None
     return user
-
-
-def role_has_permission(role: str, permission: str) -> bool:
-    """True when the role holds the permission; admin holds all. Unknown permissions are a bug."""
-    if role not in ROLES:
-        return False
-    known = current_app.extensions["clientele"].permissions
-    if permission not in known:
-        raise LookupError(
-            f"unknown permission '{permission}' (enabled plugins define: {', '.join(sorted(known))})"
-        )
-    return role == "admin" or role in known[permission].roles
 
 
 def permission_required(permission: str) -> Callable[[F], F]:

@@ -1,8 +1,10 @@
-"""The clock (now, today in the company's time zone) and calendar months as reporting periods.
+"""The clock (now, today in the company's time zone), company time ↔ stored UTC, and periods.
 
 Everything that stamps a moment or asks for today goes through ``utcnow()`` and ``today()``,
 so ``clock(at)`` can set the time an action is recorded at: ``clientele demo`` plays its
 story through the same services a clerk uses, each event with the clock at its own moment.
+Timestamps are stored as naive UTC datetimes; people type and read company time, and the
+functions here are the only conversions between the two (plugins included).
 """
 
 from __future__ import annotations
@@ -54,6 +56,28 @@ def clock(at: dt.datetime) -> Iterator[dt.datetime]:
 def today() -> dt.date:
     """Today's date where the company is."""
     return utcnow().replace(tzinfo=dt.UTC).astimezone(company_timezone()).date()
+
+
+def to_company_time(moment: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) timestamp as an aware datetime in the company's time zone."""
+    return moment.replace(tzinfo=dt.UTC).astimezone(company_timezone())
+
+
+def company_day(moment: dt.datetime) -> dt.date:
+    """The company-time date of a stored (naive UTC) timestamp."""
+    return to_company_time(moment).date()
+
+
+def from_company_time(moment: dt.datetime) -> dt.datetime:
+    """A company-time datetime (naive, or aware in any zone) as the naive UTC value to store."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=company_timezone())
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def company_midnight(day: dt.date) -> dt.datetime:
+    """Midnight at the company at the start of day, as the naive UTC value to store."""
+    return from_company_time(dt.datetime.combine(day, dt.time()))
 
 
 def parse_period(text: str) -> tuple[dt.date, dt.date]:

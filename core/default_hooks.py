@@ -18,15 +18,17 @@ from core.access import (
     sees_orders,
     visible_orders,
 )
-from core.db import db
+from core.db import db, refresh_planner_statistics
+from core.jobs import prune_job_runs
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
 from core.money import format_money, round_money
 from core.orders import OrderNet, order_nets
-from core.plugins import Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
+from core.outbox import deliver_pending
+from core.plugins import CORE, Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
+from core.roles import ROLES
 
 ZERO = Decimal("0.00")
-ALL_ROLES = ("admin", "manager", "sales", "support", "marketing")
 
 
 @hookimpl
@@ -41,14 +43,14 @@ def blueprints() -> list[Blueprint]:
 def permissions() -> list[Permission]:
     """The core's permissions (docs/permissions.md has the full matrix)."""
     return [
-        Permission("customers.view", "See customers", ALL_ROLES),
+        Permission("customers.view", "See customers", ROLES),
         Permission("customers.create", "Create customers", ("manager", "sales", "support")),
         Permission(
             "customers.edit",
             "Edit customers (sales: only their own)",
             ("manager", "sales", "support"),
         ),
-        Permission("products.view", "See products", ALL_ROLES),
+        Permission("products.view", "See products", ROLES),
         Permission("products.edit", "Create and edit products", ("manager",)),
         Permission(
             "orders.view", "See orders (sales: only their own)", ("manager", "sales", "support")
@@ -224,7 +226,11 @@ def _month_figures(user: User) -> dict[str, Any]:
 
 @hookimpl
 def scheduled_jobs() -> list[Job]:
-    """Deliver the outbox every minute."""
-    from core.jobs import core_jobs
-
-    return core_jobs()
+    """The core's own jobs: deliver the outbox every minute; nightly, planner statistics and
+    pruning old job runs (both after 03:00, clear of the hour daylight saving skips or repeats).
+    """
+    return [
+        Job(f"{CORE}.deliver_outbox", "* * * * *", deliver_pending),
+        Job(f"{CORE}.planner_statistics", "10 4 * * *", refresh_planner_statistics),
+        Job(f"{CORE}.prune_job_runs", "40 4 * * *", prune_job_runs),
+    ]

@@ -36,9 +36,9 @@ from huey.consumer import Consumer
 from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from core.db import db, refresh_planner_statistics, writing
+from core.db import db, writing
 from core.models import JobRun, WorkerProcess, utcnow
-from core.plugins import CORE, Job, PluginError, call_each
+from core.plugins import Job, PluginError, call_each
 
 log = logging.getLogger("clientele.jobs")
 
@@ -323,19 +323,6 @@ def _remember_statement(orm_execute_state: Any) -> None:
 def prune_job_runs() -> None:
     """Delete job_run rows older than KEEP_JOB_RUNS (the admin page shows the latest)."""
     db.session.execute(delete(JobRun).where(JobRun.started_at < utcnow() - KEEP_JOB_RUNS))
-
-
-def core_jobs() -> list[Job]:
-    """The core's own jobs: deliver the outbox every minute; nightly, planner statistics and
-    pruning old job runs (both after 03:00, clear of the hour daylight saving skips or repeats).
-    """
-    from core.outbox import deliver_pending
-
-    return [
-        Job(f"{CORE}.deliver_outbox", "* * * * *", deliver_pending),
-        Job(f"{CORE}.planner_statistics", "10 4 * * *", refresh_planner_statistics),
-        Job(f"{CORE}.prune_job_runs", "40 4 * * *", prune_job_runs),
-    ]
 
 
 def queue_description(app: Flask) -> str:

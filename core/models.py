@@ -27,6 +27,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from core import dates
 from core.db import db
+from core.permissions import role_has_permission
+from core.roles import ROLES
 from core.search import fold
 
 
@@ -57,7 +59,6 @@ Quantity = ExactDecimal(12, 3)
 #: Fractions such as a discount (0.15 = 15 %) or a rate.
 Fraction = ExactDecimal(7, 4)
 
-ROLES = ("admin", "manager", "sales", "support", "marketing")
 ORDER_STATUSES = ("draft", "confirmed", "cancelled", "refunded")
 
 
@@ -103,9 +104,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         return bool(self.active)
 
     def can(self, permission: str) -> bool:
-        """True when this user's role holds the permission (see core.auth)."""
-        from core.auth import role_has_permission
-
+        """True when this user's role holds the permission (see core.permissions)."""
         return role_has_permission(self.role, permission)
 
     def __repr__(self) -> str:

@@ -16,11 +16,34 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+HUNDRED = Decimal(100)
 
 
 def round_money(amount: Decimal) -> Decimal:
     """Round to the cent, half up (away from zero for negative amounts: −0.005 → −0.01)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def from_cents(cents: int | Decimal | None) -> Decimal:
+    """Whole cents (as SQL sums return them) → a two-place amount: 12345 → 123.45; None → 0.00."""
+    return (Decimal(int(cents or 0)) * CENT).quantize(CENT)
+
+
+def to_cents(amount: Decimal) -> int:
+    """An amount → whole cents, a third decimal rounded half up as everywhere: 1.005 → 101."""
+    return int(round_money(amount) * 100)
+
+
+def round_percent(value: Decimal, places: int = 2) -> Decimal:
+    """A percentage rounded half up to places (the one rule for percentages): 12.345 → 12.35."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def percent(part: Decimal | int, whole: Decimal | int, places: int = 2) -> Decimal | None:
+    """part / whole × 100, rounded half up: 2,469 of 20,000 → 12.35; None when whole is 0."""
+    if not whole:
+        return None
+    return round_percent(Decimal(part) * HUNDRED / Decimal(whole), places)
 
 
 def line_net(quantity: Decimal, unit_price: Decimal, discount: Decimal = ZERO) -> Decimal:
@@ -82,7 +105,7 @@ def format_quantity(quantity: Decimal | None) -> str:
 
 
 def format_percent(fraction: Decimal | None, places: int = 1) -> str:
-    """0.4123 → "41.2 %"; None → "–"."""
+    """0.4123 → "41.2 %", 0.1225 → "12.3 %" (half up, as round_percent); None → "–"."""
     if fraction is None:
         return "–"
-    return f"{(fraction * 100):.{places}f} %"
+    return f"{round_percent(Decimal(fraction) * HUNDRED, places)} %"

@@ -101,7 +101,7 @@ def _check_migrations(app: Flask, name: str, tables: list[str]) -> None:
 
 def _check_nav(app: Flask, name: str) -> list[tuple[str, str, int]]:
     """Each nav endpoint answers 200 to roles holding its permission and 403 to the others."""
-    from core.auth import role_has_permission
+    from core.permissions import role_has_permission
 
     checks = []
     with app.app_context():

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from core.cli import demo, transfer
+from core.cli.schema import check_schema_or_fail
 from core.config import ConfigError, load_config
 from core.db import db, unreachable_message
 from core.models import ROLES, User
@@ -70,18 +72,6 @@ def main() -> None:
 
 
 main.add_command(shell_command)
-
-
-def check_schema_or_fail(app: Flask) -> None:
-    """Stop with the loader's message when migrations are missing."""
-    from core.catch_up import sync_plugin_states
-    from core.migrate import check_schema
-
-    try:
-        check_schema(app)
-    except PluginError as error:
-        raise click.ClickException(str(error)) from None
-    sync_plugin_states(app)
 
 
 def login_file(app: Flask) -> Path:
@@ -399,4 +389,6 @@ def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
     click.echo("Worker stopped.")
 
 
-from core.cli import demo, transfer  # noqa: E402,F401  (they add their commands to main)
+main.add_command(demo.demo_command)
+main.add_command(transfer.import_command)
+main.add_command(transfer.export_command)

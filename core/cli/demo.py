@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from core import dates
-from core.cli import main
 from core.cli.transfer import ProgressBars, ensure_schema
 from core.db import db, refresh_planner_statistics
 from core.demo import DEMO_PASSWORD, DemoOptions, fill_database
@@ -17,7 +16,7 @@ from core.orders import OrderError
 from core.plugins import PluginError
 
 
-@main.command("demo")
+@click.command("demo")
 @click.option(
     "--customers", default=DemoOptions.customers, show_default=True, type=click.IntRange(1, 100_000)
 )

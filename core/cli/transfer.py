@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
-from core.cli import check_schema_or_fail, main
+from core.cli.schema import check_schema_or_fail
 from core.db import db, refresh_planner_statistics
 from core.importing import FORMATS, ImportFileError, ImportResult, import_file, write_errors
 from core.plugins import PluginError
@@ -53,7 +53,7 @@ class ProgressBars:
             self.bar = None
 
 
-@main.command("import")
+@click.command("import")
 @click.argument("kind", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
 @click.option(
@@ -152,7 +152,7 @@ def _report(result: ImportResult, errors_file: Path | None, check_only: bool) ->
     click.echo(summary + ".")
 
 
-@main.command("export")
+@click.command("export")
 @click.argument("kind", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext

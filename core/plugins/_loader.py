@@ -24,11 +24,11 @@ from core.plugins._discovery import (
 )
 from core.plugins._ordering import dependency_order
 from core.plugins._settings import validate_settings
+from core.roles import ROLES
 
 log = logging.getLogger("clientele.plugins")
 
 CORE = "core"
-ROLES = ("admin", "manager", "sales", "support", "marketing")
 
 
 @dataclass

@@ -20,6 +20,7 @@ from core.ledger import totals_after_refunds
 from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
 from core.plugins import PluginError, TimelineEvent, display_hook
+from core.roles import SELLING_ROLES
 from core.views.common import badge_results, get_or_404, int_arg, paginate, sorting
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -80,7 +81,7 @@ def _owners() -> list[User]:
     return list(
         db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.role.in_(("sales", "manager", "admin")))
+            .where(User.active.is_(True), User.role.in_(SELLING_ROLES))
             .order_by(User.name)
         )
     )

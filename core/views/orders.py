@@ -19,6 +19,7 @@ from core.db import db
 from core.forms import ActionForm, OrderForm
 from core.models import ORDER_STATUSES, Customer, Order, Product, User
 from core.plugins import PluginError
+from core.roles import SELLING_ROLES
 from core.validation import parse_id
 from core.views.common import get_or_404, int_arg, paginate, sorting
 
@@ -50,9 +51,7 @@ def index() -> str:
     sort, direction, order_by = sorting(SORTS, "date", "desc")
     page = paginate(statement.order_by(order_by, Order.id.desc()))
     salespeople = list(
-        db.session.scalars(
-            select(User).where(User.role.in_(("sales", "manager", "admin"))).order_by(User.name)
-        )
+        db.session.scalars(select(User).where(User.role.in_(SELLING_ROLES)).order_by(User.name))
     )
     return render_template(
         "orders/list.html",
@@ -196,7 +195,7 @@ def create() -> str | Response:
     sellers = list(
         db.session.scalars(
             select(User)
-            .where(User.active.is_(True), User.role.in_(("sales", "manager", "admin")))
+            .where(User.active.is_(True), User.role.in_(SELLING_ROLES))
             .order_by(User.name)
         )
     )

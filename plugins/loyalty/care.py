@@ -22,8 +22,8 @@ from sqlalchemy import String, and_, case, cast, func, insert, literal, select, 
 from core import dates
 from core.db import db
 from core.models import Customer, User, utcnow
+from core.sql import date_plus_days
 from plugins.loyalty import settings as loyalty_settings
-from plugins.loyalty.arithmetic import date_plus_days
 from plugins.loyalty.lifecycle import LAPSED_STAGES
 from plugins.loyalty.models import CONTACT_KINDS, CareTask, CustomerValue, Interaction
 from plugins.loyalty.settings import TierRule

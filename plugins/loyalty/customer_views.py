@@ -145,8 +145,7 @@ def _moment(form: InteractionForm) -> dt.datetime | None:
     typed = form.happened_at.data
     if typed is None:
         return None
-    local = typed.replace(tzinfo=dates.company_timezone())
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
+    return dates.from_company_time(typed)
 
 
 @bp.route("/customers/<customer_id>/interactions/new", methods=["GET", "POST"])

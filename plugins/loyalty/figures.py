@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.ledger import COUNTED_STATUSES, sales_movements
 from core.models import Customer, Order
-from plugins.loyalty.arithmetic import cents, days_between, rounded_division
+from core.sql import cents, days_between, divide_half_up
 from plugins.loyalty.settings import LifecycleRules
 
 #: The statements take their days as named parameters (see window_parameters), so a statement
@@ -102,7 +102,7 @@ def _order_facts(restricted: bool) -> Any:
 
 def _interval(span_days: Any, gaps: Any, rules: LifecycleRules) -> ColumnElement[int]:
     """span / gaps rounded, at least the minimum interval; the default interval when gaps < 1."""
-    average = rounded_division(span_days, gaps)
+    average = divide_half_up(span_days, gaps)
     clamped = case(
         (average < rules.minimum_interval_days, rules.minimum_interval_days), else_=average
     )

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import and_, case
 from sqlalchemy.sql.elements import ColumnElement
 
-from plugins.loyalty.arithmetic import days_between
+from core.sql import days_between
 from plugins.loyalty.figures import AS_OF
 from plugins.loyalty.models import STAGE_LABELS
 from plugins.loyalty.settings import LifecycleRules

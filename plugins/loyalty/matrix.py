@@ -19,9 +19,10 @@ from sqlalchemy import Float, Select, and_, case, cast, func, select
 
 from core.db import db
 from core.models import Customer, User
+from core.money import from_cents
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import visible_customers
-from plugins.loyalty.models import CustomerValue, cents_to_money
+from plugins.loyalty.models import CustomerValue
 
 #: Quadrant key → (label, what it means).
 QUADRANTS = {
@@ -46,7 +47,7 @@ class MatrixSplit:
     @property
     def high_order_profit(self) -> Decimal:
         """The profit-per-order split as money."""
-        return cents_to_money(self.high_order_profit_cents)
+        return from_cents(self.high_order_profit_cents)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def cells(user: User, split: MatrixSplit) -> dict[str, MatrixCell]:
     result = {}
     for key, (label, meaning) in QUADRANTS.items():
         count, profit, orders = found.get(key, (0, 0, 0))
-        result[key] = MatrixCell(key, label, meaning, count, cents_to_money(profit), orders)
+        result[key] = MatrixCell(key, label, meaning, count, from_cents(profit), orders)
     return result
 
 

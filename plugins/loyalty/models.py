@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import db
 from core.models import Customer, User, utcnow
-from core.money import round_money
+from core.money import from_cents, round_money
 
 STAGES = ("prospect", "new", "developing", "stable", "at_risk", "churned", "reactivated")
 STAGE_LABELS = {
@@ -39,11 +39,6 @@ SENTIMENTS = ("likes", "avoids", "note")
 TASK_KINDS = ("visit", "call", "reactivation")
 TASK_STATUSES = ("open", "done", "closed")
 OCCASIONS = ("birthday", "holiday")
-
-
-def cents_to_money(cents: int | None) -> Decimal:
-    """Integer cents as a two-place Decimal (exact): 12345 → Decimal("123.45")."""
-    return Decimal(int(cents or 0)).scaleb(-2)
 
 
 class CustomerValue(db.Model):  # type: ignore[name-defined]
@@ -91,12 +86,12 @@ class CustomerValue(db.Model):  # type: ignore[name-defined]
     @property
     def profit_12m(self) -> Decimal:
         """Trailing-12-month profit as money."""
-        return cents_to_money(self.profit_12m_cents)
+        return from_cents(self.profit_12m_cents)
 
     @property
     def profit_previous_12m(self) -> Decimal:
         """Profit of the 12 months before as money."""
-        return cents_to_money(self.profit_previous_12m_cents)
+        return from_cents(self.profit_previous_12m_cents)
 
     @property
     def profit_per_order(self) -> Decimal | None:
@@ -138,7 +133,7 @@ class TierChange(db.Model):  # type: ignore[name-defined]
     @property
     def profit_12m(self) -> Decimal:
         """The profit that decided the move, as money."""
-        return cents_to_money(self.profit_12m_cents)
+        return from_cents(self.profit_12m_cents)
 
 
 class StageChange(db.Model):  # type: ignore[name-defined]

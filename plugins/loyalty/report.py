@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from core.db import db
 from core.models import Customer
+from core.money import from_cents
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.figures import figures_statement, window_parameters
 from plugins.loyalty.lifecycle import stage_expression
-from plugins.loyalty.models import cents_to_money
 from plugins.loyalty.tiers import ranked_cutoffs, threshold_cutoffs, tier_expression, uses_ranks
 
 TIER_COLUMNS = ("external_id", "name", "profit_12m", "tier", "stage")
@@ -46,7 +46,7 @@ def tier_rows(as_of: dt.date) -> list[dict[str, Any]]:
         {
             "external_id": row.external_id,
             "name": row.name,
-            "profit_12m": cents_to_money(row.profit_12m_cents),
+            "profit_12m": from_cents(row.profit_12m_cents),
             "tier": row.tier,
             "stage": row.stage,
         }

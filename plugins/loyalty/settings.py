@@ -10,12 +10,12 @@ from typing import Any
 from flask import current_app
 
 from core.plugins import Setting, SettingError, settings_of
+from core.roles import ROLES
 
 CARE_ACTIONS = ("visit", "call")
 BADGE_COLOURS = ("primary", "secondary", "success", "danger", "warning", "info", "light", "dark")
 #: Badge colour of each tier by position when the tier names none.
 DEFAULT_BADGES = ("primary", "warning", "secondary", "info", "light")
-TASK_ROLES = ("admin", "manager", "sales", "support", "marketing")
 TIER_KEYS = ("name", "min_profit", "top_percent", "care", "every_days", "badge")
 
 DEFAULT_TIERS = [
@@ -245,7 +245,7 @@ SCHEMA = [
         str,
         "manager",
         "role that handles care tasks of customers without an owner",
-        choices=TASK_ROLES,
+        choices=ROLES,
     ),
     Setting(
         "reactivation_tasks",

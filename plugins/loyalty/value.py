@@ -14,10 +14,11 @@ from core.customers import text_matches
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer, User
+from core.money import from_cents
+from core.sql import cents
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import visible_customers
-from plugins.loyalty.arithmetic import cents
-from plugins.loyalty.models import STAGES, CustomerValue, cents_to_money
+from plugins.loyalty.models import STAGES, CustomerValue
 from plugins.loyalty.tiers import tier_rank
 
 NO_TIER = "-"
@@ -59,17 +60,14 @@ def profit_by_month(
     }
     firsts = [dates.add_months(today.replace(day=1), -back) for back in range(months - 1, -1, -1)]
     recent = [
-        (dates.period_of(day), cents_to_money(by_month.get((day.year, day.month), 0)))
-        for day in firsts
+        (dates.period_of(day), from_cents(by_month.get((day.year, day.month), 0))) for day in firsts
     ]
     years = sorted({key[0] for key in by_month} | {today.year}, reverse=True)
     rows = []
     for number in years:
         amounts = [by_month.get((number, month_number), 0) for month_number in range(1, 13)]
         rows.append(
-            YearRow(
-                number, [cents_to_money(amount) for amount in amounts], cents_to_money(sum(amounts))
-            )
+            YearRow(number, [from_cents(amount) for amount in amounts], from_cents(sum(amounts)))
         )
     return CustomerProfit(recent, rows)
 
@@ -137,11 +135,11 @@ def tier_distribution(user: User) -> list[tuple[str, int, Decimal]]:
     rows = []
     for rule in loyalty_settings.current().tiers:
         count, profit = found.pop(rule.name, (0, 0))
-        rows.append((rule.name, count, cents_to_money(profit)))
+        rows.append((rule.name, count, from_cents(profit)))
     count, profit = found.pop(None, (0, 0))
-    rows.append((NO_TIER, count, cents_to_money(profit)))
+    rows.append((NO_TIER, count, from_cents(profit)))
     # Tiers no longer configured (renamed in the settings) until the next recompute.
-    rows += [(str(name), count, cents_to_money(profit)) for name, (count, profit) in found.items()]
+    rows += [(str(name), count, from_cents(profit)) for name, (count, profit) in found.items()]
     return rows
 
 

@@ -15,13 +15,14 @@ from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm
 from core.models import Customer, utcnow
+from core.money import from_cents
 from core.views.common import paginate, sorting
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import visible_customers
 from plugins.loyalty.care import create_tasks
 from plugins.loyalty.lifecycle import stage_label
 from plugins.loyalty.matrix import QUADRANTS, cells, customers_in, matrix_split, unplaced_count
-from plugins.loyalty.models import STAGE_LABELS, STAGES, StageChange, TierChange, cents_to_money
+from plugins.loyalty.models import STAGE_LABELS, STAGES, StageChange, TierChange
 from plugins.loyalty.recompute import recompute_all
 from plugins.loyalty.tiers import badge_colour, stored_cutoffs
 from plugins.loyalty.value import (
@@ -71,7 +72,7 @@ def tiers() -> str:
         distribution=distribution,
         rules=rules,
         cutoffs={
-            cutoff.tier: cents_to_money(cutoff.min_profit_cents) for cutoff in stored_cutoffs(rules)
+            cutoff.tier: from_cents(cutoff.min_profit_cents) for cutoff in stored_cutoffs(rules)
         },
         stages=STAGES,
         no_tier=NO_TIER,

@@ -30,8 +30,8 @@ from sqlalchemy import func, select
 from core.db import db, is_sqlite
 from core.ledger import COUNTED_STATUSES, sales_movements
 from core.models import Customer, Order
-from core.money import round_money
-from plugins.marketing.amounts import from_cents, sum_cents
+from core.money import from_cents, round_money
+from core.sql import sum_cents
 from plugins.marketing.models import Campaign, Recipient
 
 UNKNOWN_CHANNEL = "(none)"

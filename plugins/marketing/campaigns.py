@@ -20,6 +20,7 @@ from core import dates
 from core.db import db
 from core.locking import change_state
 from core.models import Customer, utcnow
+from core.money import percent
 from core.outbox import queue_email
 from plugins.marketing import messages
 from plugins.marketing.consent import opted_out
@@ -244,6 +245,6 @@ def progress(campaign_id: int) -> dict[str, Any]:
     total = sum(figures.values())
     handled = total - figures["pending"]
     figures.update(
-        total=total, handled=handled, percent=round(100 * handled / total) if total else 0
+        total=total, handled=handled, percent=int(percent(handled, total, places=0) or 0)
     )
     return figures

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from core.cli.output import emit, format_option
 from core.dates import parse_period
 from core.db import db
+from core.money import round_percent
 from core.plugins import plugin_system
 from plugins.marketing import attribution
 from plugins.marketing.consent_import import ImportProblem, import_consent
@@ -26,7 +27,6 @@ from plugins.marketing.segments import (
 )
 from plugins.marketing.settings import setting
 
-PERCENT = Decimal("0.01")
 CHANNEL_COLUMNS = (
     "channel", "customers", "new_customers", "buyers", "net", "profit",
     "profit_share_percent", "profit_per_buyer",
@@ -63,7 +63,7 @@ def segment_count(name: str) -> None:
 
 def _percent(fraction: Decimal | None) -> Decimal | None:
     """A fraction as a percentage with two places (0.33333 → 33.33)."""
-    return None if fraction is None else (fraction * 100).quantize(PERCENT)
+    return None if fraction is None else round_percent(fraction * 100)
 
 
 def _channel_rows(start: Any, end: Any) -> list[dict[str, Any]]:

@@ -54,9 +54,7 @@ def _moment(text: str) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dates.company_timezone())
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
+    return dates.from_company_time(value)
 
 
 def _check_row(line: int, row: dict[str, str], topics: Sequence[str]) -> ConsentRow:

@@ -22,7 +22,8 @@ from core import dates
 from core.db import db, is_sqlite
 from core.ledger import COUNTED_STATUSES
 from core.models import Customer, Order, OrderLine, Product, User
-from plugins.marketing.amounts import sum_cents, to_cents
+from core.money import to_cents
+from core.sql import sum_cents
 
 Expression = ColumnElement[bool]
 
@@ -100,12 +101,6 @@ def distinct_choices(column: Any) -> LazyChoices:
     return LazyChoices(listing, lookup)
 
 
-def _company_midnight(day: dt.date) -> dt.datetime:
-    """Midnight at the company on ``day``, as the naive UTC datetime the columns store."""
-    local = dt.datetime.combine(day, dt.time(), tzinfo=dates.company_timezone())
-    return local.astimezone(dt.UTC).replace(tzinfo=None)
-
-
 def _whole(value: Decimal, what: str) -> int:
     """A number that must be a whole number of at least 0 (a count of orders)."""
     if value != value.to_integral_value() or value < 0:
@@ -131,12 +126,12 @@ def city_is(city: str) -> Expression:
 
 def created_on_or_after(day: dt.date) -> Expression:
     """Became a customer on or after this (company) day."""
-    return Customer.created_at >= _company_midnight(day)
+    return Customer.created_at >= dates.company_midnight(day)
 
 
 def created_before(day: dt.date) -> Expression:
     """Became a customer before this (company) day."""
-    return Customer.created_at < _company_midnight(day)
+    return Customer.created_at < dates.company_midnight(day)
 
 
 def bought_category(category: str) -> Expression:

@@ -20,7 +20,8 @@ from sqlalchemy.sql import ColumnElement
 from core.db import db
 from core.ledger import sales_movements
 from core.models import Customer
-from plugins.marketing.amounts import from_cents, sum_cents
+from core.money import from_cents
+from core.sql import sum_cents
 
 LEVELS = ("region", "city")
 

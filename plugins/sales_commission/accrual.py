@@ -87,7 +87,7 @@ def record_missing_cancellations(missing: Sequence[Any]) -> None:
     worked out portably in SQL, so the (few) missing ones are converted here.
     """
     rows = [
-        {"order_id": order_id, "cancelled_on": company_day(cancelled_at)}
+        {"order_id": order_id, "cancelled_on": dates.company_day(cancelled_at)}
         for order_id, cancelled_at in missing
     ]
     if rows:
@@ -98,14 +98,9 @@ def record_cancellation(order: Order) -> None:
     """Remember the day an order was cancelled (called by the order_cancelled hook)."""
     if order.confirmed_at is None or db.session.get(Cancellation, order.id) is not None:
         return
-    day = company_day(order.cancelled_at) if order.cancelled_at else dates.today()
+    day = dates.company_day(order.cancelled_at) if order.cancelled_at else dates.today()
     db.session.add(Cancellation(order_id=order.id, cancelled_on=day))
     db.session.flush()
-
-
-def company_day(moment: dt.datetime) -> dt.date:
-    """The company-time date of a naive UTC timestamp."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(dates.company_timezone()).date()
 
 
 def without_jit() -> None:

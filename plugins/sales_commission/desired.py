@@ -28,7 +28,6 @@ from typing import Any
 from sqlalchemy import (
     CTE,
     BigInteger,
-    DateTime,
     and_,
     case,
     cast,
@@ -43,45 +42,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 
-from core.db import db
 from core.models import Order, OrderLine
+from core.sql import CENT, amount_of_cents, cents, divide_half_up, month_of
 from plugins.sales_commission.models import Cancellation, LineGrade, Split, Statement
 from plugins.sales_commission.rules import RuleSet, Version
 
 #: Orders whose lines earn commission (a cancelled one only when it had been confirmed).
 COUNTED_STATUSES = ("confirmed", "refunded")
-CENT: ColumnElement[Any] = literal_column("0.01")
 BASIS_POINT: ColumnElement[Any] = literal_column("0.0001")
 #: Margins further below zero than this are not stored (they would not fit; they earn nothing).
 LOWEST_STORED_MARGIN = -999
 
 
-def cents(column: Any) -> ColumnElement[Any]:
-    """Exact integer cents of a two-place amount (exact on SQLite's floating point too)."""
-    return cast(func.round(column * 100), BigInteger)
-
-
-def from_cents(expression: Any) -> ColumnElement[Any]:
-    """An amount from integer cents, for writing into a Money column."""
-    return expression * CENT
-
-
-def month_of(day: Any) -> ColumnElement[Any]:
-    """The YYYY-MM period of a date column or expression."""
-    if db.engine.dialect.name == "postgresql":
-        # A plain timestamp: to_char of a date would go through the session's time zone.
-        return func.to_char(cast(day, DateTime), "YYYY-MM")
-    return func.substr(day, 1, 7)  # SQLite keeps dates as 'YYYY-MM-DD' text
-
-
 def basis_points(value: Decimal) -> int:
     """0.0825 → 825 (checked settings have at most four decimals)."""
     return int(value * 10000)
-
-
-def half_up_share(amount: Any, percent_hundredths: Any) -> ColumnElement[Any]:
-    """round_half_up(amount × percent / 100) on integer cents (amounts are never negative here)."""
-    return (amount * percent_hundredths + 5000) // 10000
 
 
 def _version_of(order_date: Any, rules: RuleSet) -> ColumnElement[Any]:
@@ -196,7 +171,7 @@ def priced_lines(rules: RuleSet, order_ids: Any) -> CTE:
     )
     commission = case(
         (or_(profit < 0, graded.c.tier_id.is_(None)), 0),
-        else_=(base * rate_bp + 5000) // 10000,
+        else_=divide_half_up(base * rate_bp, 10000),
     )
     reason = case(
         (profit < 0, "sold below cost"),
@@ -239,7 +214,10 @@ def shared_lines(rules: RuleSet, order_ids: Any) -> Subquery:
         others = (
             # Cast back: PostgreSQL sums bigints as numeric, which every later step would carry.
             select(
-                cast(func.coalesce(func.sum(half_up_share(column, other_percent)), 0), BigInteger)
+                cast(
+                    func.coalesce(func.sum(divide_half_up(column * other_percent, 10000)), 0),
+                    BigInteger,
+                )
             )
             .where(other.order_id == priced.c.order_id, other.position != 1)
             .scalar_subquery()
@@ -247,7 +225,7 @@ def shared_lines(rules: RuleSet, order_ids: Any) -> Subquery:
         parts[f"part_{name}_c"] = case(
             (Split.order_id.is_(None), column),
             (Split.position == 1, column - others),
-            else_=half_up_share(column, percent),
+            else_=divide_half_up(column * percent, 10000),
         )
     salesperson = func.coalesce(Split.salesperson_id, priced.c.order_salesperson_id)
     return (
@@ -327,8 +305,8 @@ def _line_columns(line: Subquery, rules: RuleSet) -> list[Any]:
         line.c.unit_price,
         line.c.discount,
         line.c.unit_cost,
-        from_cents(line.c.grade_revenue_c).label("grading_revenue"),
-        from_cents(line.c.grade_profit_c).label("grading_profit"),
+        amount_of_cents(line.c.grade_revenue_c).label("grading_revenue"),
+        amount_of_cents(line.c.grade_profit_c).label("grading_profit"),
         margin.label("margin"),
         line.c.version_id.label("rule_version_id"),
         _per_version(line.c.version_id, rules, lambda version: version.base).label("base_kind"),
@@ -356,7 +334,7 @@ def _signed_columns(line: Subquery, sign: Any) -> list[Any]:
         )
     }
     signed["profit"] = signed["net"] - signed["cost"]
-    money = [from_cents(value).label(name) for name, value in signed.items()]
+    money = [amount_of_cents(value).label(name) for name, value in signed.items()]
     exact = [
         signed[name].label(f"{name}_c") for name in ("net", "cost", "amount", "line_commission")
     ]

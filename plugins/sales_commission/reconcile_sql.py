@@ -34,7 +34,8 @@ from sqlalchemy.sql.elements import BindParameter
 
 from core.db import db
 from core.models import Order, OrderLine, Product
-from plugins.sales_commission.desired import ENTRY_COLUMNS, cents, desired_entries
+from core.sql import cents
+from plugins.sales_commission.desired import ENTRY_COLUMNS, desired_entries
 from plugins.sales_commission.models import Cancellation, Entry, LineGrade, Statement
 from plugins.sales_commission.rules import RuleSet
 

@@ -12,11 +12,12 @@ from sqlalchemy import Select, and_, case, func, or_, select, true
 
 from core.db import db
 from core.models import Product, User
+from core.money import from_cents
 from core.search import lower_contains
-from plugins.sales_commission.desired import basis_points, cents
+from core.sql import cents
+from plugins.sales_commission.desired import basis_points
 from plugins.sales_commission.models import Entry, Statement
 from plugins.sales_commission.rules import Tier, Version
-from plugins.sales_commission.statements import from_cents
 
 ZERO = Decimal("0.00")
 

@@ -19,6 +19,7 @@ from sqlalchemy import delete, select
 from core import dates
 from core.db import db
 from core.models import Order, User, utcnow
+from core.roles import SELLING_ROLES
 from plugins.sales_commission.accrual import reconcile_orders
 from plugins.sales_commission.approval import statement_of
 from plugins.sales_commission.desired import COUNTED_STATUSES
@@ -26,7 +27,6 @@ from plugins.sales_commission.models import Split
 from plugins.sales_commission.rules import RuleSet
 
 HUNDRED = Decimal("100")
-SELLING_ROLES = ("sales", "manager", "admin")
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,12 @@ from sqlalchemy import Select, case, func, or_, select
 from core import dates
 from core.db import db
 from core.models import Order, Product, User
-from core.money import format_quantity
-from plugins.sales_commission.desired import cents
+from core.money import format_quantity, from_cents
+from core.sql import cents
 from plugins.sales_commission.models import Entry, Statement
 from plugins.sales_commission.rules import RuleSet
 
 ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-def from_cents(value: int | None) -> Decimal:
-    """Integer cents → a two-place Decimal."""
-    return (Decimal(int(value or 0)) * CENT).quantize(CENT)
 
 
 @dataclass

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from core.auth import permission_required
 from core.db import db
 from core.models import Order, Product, User
+from core.roles import SELLING_ROLES
 from core.views.common import get_or_404
 from plugins.sales_commission import splits
 from plugins.sales_commission.forms import SplitForm
@@ -43,9 +44,7 @@ def split(order_id: str) -> str | Response:
     """Show and change who shares an order's commission, and what each gets per line."""
     order = get_or_404(Order, order_id)
     sellers = db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.role.in_(splits.SELLING_ROLES))
-        .order_by(User.name)
+        select(User).where(User.active.is_(True), User.role.in_(SELLING_ROLES)).order_by(User.name)
     ).all()
     form = SplitForm()
     for row in form.shares:

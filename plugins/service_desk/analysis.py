@@ -22,8 +22,8 @@ from sqlalchemy import case, extract, func, select
 
 from core.db import db
 from core.models import utcnow
+from core.sql import divide_ceiling, seconds_between
 from plugins.service_desk.models import StateLog, Team, Ticket
-from plugins.service_desk.sql import ceiling_rank, seconds_between
 
 STEPS = ("new", "open", "waiting")
 GROUPINGS = ("category", "team")
@@ -92,7 +92,7 @@ def time_in_state(
     def at_percentile(percent: int) -> Any:
         """The value at the nearest-rank position of the percentile, per group and step."""
         return func.max(
-            case((ranked.c.position == ceiling_rank(ranked.c.n, percent), ranked.c.seconds))
+            case((ranked.c.position == divide_ceiling(ranked.c.n * percent, 100), ranked.c.seconds))
         )
 
     keys = [ranked.c.grp, ranked.c.state] if group is not None else [ranked.c.state]

@@ -59,7 +59,7 @@ def csat_report_command(period: str, group_by: str, output_format: str) -> None:
 @with_appcontext
 def sla_check_command() -> None:
     """Run the SLA check and the auto-close now (the worker runs them on schedule)."""
-    from plugins.service_desk.tracking import auto_close, check_sla
+    from plugins.service_desk.jobs import auto_close, check_sla
 
     warnings, breaches = check_sla()
     closed = auto_close()

@@ -180,7 +180,7 @@ def dashboard_widgets(user: User) -> list[Widget]:
 @hookimpl
 def scheduled_jobs() -> list[Job]:
     """Check SLA clocks every five minutes; close long-resolved tickets every hour."""
-    from plugins.service_desk.tracking import auto_close, check_sla
+    from plugins.service_desk.jobs import auto_close, check_sla
 
     return [
         Job("service_desk.sla_check", "*/5 * * * *", check_sla),

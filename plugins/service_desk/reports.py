@@ -24,17 +24,11 @@ from sqlalchemy import case, func, select
 
 from core.db import db
 from core.models import User
+from core.money import percent
 from plugins.service_desk.models import SlaFlag, Survey, Team, Ticket
 
 NO_TEAM = "No team"
 CSAT_GROUPS = ("agent", "team", "category")
-
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """part / whole × 100 with two places, half up; None when whole is 0."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _breaches_per_ticket() -> Any:

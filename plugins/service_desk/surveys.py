@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from core import dates
 from core.db import db
 from core.models import utcnow
 from core.tokens import TokenError, sign, unsign
@@ -43,14 +44,13 @@ def start_survey(ticket: Ticket, now: dt.datetime, notify: bool = True) -> Surve
     address = notifications.customer_address(ticket)
     if not address:
         return None
-    from plugins.service_desk.tickets import local_day
 
     survey = Survey(
         ticket_id=ticket.id,
         nonce=secrets.token_urlsafe(24),
         created_at=now,
         expires_at=now + dt.timedelta(days=desk_settings().survey_expiry_days),
-        resolved_on=local_day(now),
+        resolved_on=dates.company_day(now),
         agent_id=ticket.assignee_id,
         team_id=ticket.team_id,
         category=ticket.category,
@@ -90,41 +90,3 @@ def open_survey(token: str, now: dt.datetime | None = None) -> Survey:
     if survey.expires_at <= now:
         raise SurveyError("This link has expired.", gone=True)
     return survey
-
-
-def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None = None) -> Survey:
-    """Record the rating (1–5) and comment once; a second answer, even at the same instant, fails."""
-    now = now or utcnow()
-    if rating not in (1, 2, 3, 4, 5):
-        raise SurveyError("Choose a rating from 1 to 5.")
-    survey = open_survey(token, now)
-    with db.session.begin_nested():
-        # The conditional UPDATE makes "answer once" hold even for two answers sent together.
-        result = db.session.execute(
-            update(Survey)
-            .where(Survey.id == survey.id, Survey.answered_at.is_(None))
-            .values(answered_at=now, rating=rating, comment=comment.strip()[:2000])
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise SurveyError(ANSWERED, gone=True)
-        db.session.refresh(survey)
-        ticket = survey.ticket
-        summary = f"Customer rated {rating}/5" + (f": {survey.comment}" if survey.comment else "")
-        record_event(ticket, "rating", summary, None, now)
-        if rating in LOW_RATINGS:
-            _follow_up(ticket, survey, now)
-    return survey
-
-
-def _follow_up(ticket: Ticket, survey: Survey, now: dt.datetime) -> None:
-    """A low rating tells the handlers, or reopens the ticket, as low_rating_follow_up says."""
-    from plugins.service_desk.tickets import change_state
-    from plugins.service_desk.tracking import alert_recipients
-
-    action = desk_settings().low_rating_follow_up
-    if action == "none":
-        return
-    notifications.send_low_rating(ticket, survey, alert_recipients(ticket))
-    if action == "reopen" and ticket.state in ("resolved", "closed"):
-        change_state(ticket, "open", None, now=now, notify=False, note=f"rated {survey.rating}/5")

@@ -35,6 +35,7 @@ from plugins.service_desk.models import (
 )
 from plugins.service_desk.settings import desk_settings
 from plugins.service_desk.sla import choose_policy
+from plugins.service_desk.surveys import start_survey
 from plugins.service_desk.tracking import refresh_sla
 
 #: Which state may follow which; reopening is resolved/closed → open.
@@ -136,7 +137,7 @@ def open_ticket(data: NewTicket, by: User | None, now: dt.datetime | None = None
             created_by_id=by.id if by else None,
             created_at=now,
             updated_at=now,
-            opened_on=local_day(now),
+            opened_on=dates.company_day(now),
             state="new",
         )
         db.session.add(ticket)
@@ -148,12 +149,6 @@ def open_ticket(data: NewTicket, by: User | None, now: dt.datetime | None = None
         )
         _apply_policy(ticket, by, now, announce=False)
     return ticket
-
-
-def local_day(instant: dt.datetime) -> dt.date:
-    """The company-local date of a naive UTC instant."""
-    timezone = dates.company_timezone()
-    return instant.replace(tzinfo=dt.UTC).astimezone(timezone).date()
 
 
 def customer_tier(customer_id: int | None) -> str | None:
@@ -233,8 +228,6 @@ def change_state(
         record_event(ticket, "state", f"{summary} ({note})" if note else summary, by, now)
         refresh_sla(ticket, by, now, notify)
         if state == "resolved":
-            from plugins.service_desk.surveys import start_survey
-
             start_survey(ticket, now, notify)
 
 

@@ -1,4 +1,4 @@
-"""Keeping each ticket's SLA columns current, flagging breaches and warnings once, closing old tickets.
+"""Keeping each ticket's SLA columns current and flagging breaches and warnings once (jobs.py runs it).
 
 The due and warning instants stored on a ticket depend only on its history, so they are
 recomputed on every change (tickets.py) and stay true while time passes; the scheduled
@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from core.db import db
-from core.models import User, utcnow
+from core.models import User
 from plugins.service_desk import notifications
 from plugins.service_desk.business_hours import local_time_text
 from plugins.service_desk.history import record_event, stays_of
@@ -140,28 +140,6 @@ def due_for_check(now: dt.datetime, level: str) -> list[Ticket]:
     return list(db.session.scalars(statement))
 
 
-def check_sla(now: dt.datetime | None = None) -> tuple[int, int]:
-    """The scheduled check: warn before breaches and flag breaches, each once; returns (warnings, breaches)."""
-    now = now or utcnow()
-    warnings = breaches = 0
-    for ticket in due_for_check(now, "warning"):
-        clocks = clocks_for(ticket, now)
-        for target, reading in (
-            ("first_response", clocks.first_response),
-            ("resolution", clocks.resolution),
-        ):
-            if reading is None or reading.stopped_at or reading.paused or reading.warn_at is None:
-                continue
-            if reading.warn_at <= now and not reading.breached:
-                warnings += flag_once(ticket, target, "warning", reading.due_at or now, None, now)
-    for ticket in due_for_check(now, "breach"):
-        before = len(ticket_flags(ticket.id))
-        refresh_sla(ticket, None, now)
-        db.session.flush()
-        breaches += len(ticket_flags(ticket.id)) - before
-    return warnings, breaches
-
-
 def ticket_flags(ticket_id: int) -> list[SlaFlag]:
     """The breach flags of a ticket (one query)."""
     return list(
@@ -169,23 +147,3 @@ def ticket_flags(ticket_id: int) -> list[SlaFlag]:
             select(SlaFlag).where(SlaFlag.ticket_id == ticket_id, SlaFlag.level == "breach")
         )
     )
-
-
-def auto_close(now: dt.datetime | None = None) -> int:
-    """Close tickets resolved more than auto_close_days ago; returns how many were closed."""
-    from plugins.service_desk.tickets import change_state
-
-    days = desk_settings().auto_close_days
-    if not days:
-        return 0
-    now = now or utcnow()
-    statement = select(Ticket).where(
-        Ticket.state == "resolved", Ticket.resolved_at <= now - dt.timedelta(days=days)
-    )
-    closed = 0
-    for ticket in db.session.scalars(statement.order_by(Ticket.id)).all():
-        change_state(
-            ticket, "closed", None, now=now, note=f"closed automatically after {days} days"
-        )
-        closed += 1
-    return closed

@@ -91,7 +91,7 @@ def test_hook_order_confirmed(db, make_order):
 
 
 def test_hook_permissions(app, make_user):
-    from core.auth import role_has_permission
+    from core.permissions import role_has_permission
 
     assert role_has_permission("sales", "example.view")
     assert not role_has_permission("marketing", "example.view")

@@ -8,11 +8,15 @@ from core.money import (
     format_money,
     format_percent,
     format_quantity,
+    from_cents,
     line_cost,
     line_net,
     margin,
     parse_money,
+    percent,
     round_money,
+    round_percent,
+    to_cents,
 )
 
 
@@ -92,3 +96,34 @@ def test_formatting():
 )
 def test_format_quantity(quantity, expected):
     assert format_quantity(quantity) == expected
+
+
+def test_cents_both_ways():
+    assert from_cents(12345) == D("123.45")
+    assert from_cents(None) == D("0.00")
+    assert from_cents(-5) == D("-0.05")
+    assert to_cents(D("123.45")) == 12345
+    assert to_cents(D("1.005")) == 101  # a third decimal rounds half up, as every amount does
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "expected"),
+    [
+        (2469, 20000, D("12.35")),  # 12.345 % → half up → 12.35 (half even would say 12.34)
+        (1, 3, D("33.33")),
+        (2, 3, D("66.67")),
+        (1, 8, D("12.50")),
+        (0, 5, D("0.00")),
+        (5, 5, D("100.00")),
+    ],
+)
+def test_percent_rounds_half_up(part, whole, expected):
+    assert percent(part, whole) == expected
+
+
+def test_percent_of_nothing_is_none_and_places_can_be_fewer():
+    assert percent(3, 0) is None
+    assert percent(1, 8, places=0) == D("13")  # 12.5 → 13, where Python's round() gives 12
+    assert round_percent(D("12.345")) == D("12.35")
+    # Shown with one place: 12.25 % → 12.3 % (half up), where "%.1f" would show 12.2 %.
+    assert format_percent(D("0.1225")) == "12.3 %"

@@ -46,8 +46,7 @@ def company_time(value: dt.datetime | None) -> str:
     """A stored UTC datetime shown in the company's time zone (2026-03-31 14:05)."""
     if value is None:
         return "–"
-    local = value.replace(tzinfo=dt.UTC).astimezone(dates.company_timezone())
-    return local.strftime("%Y-%m-%d %H:%M")
+    return dates.to_company_time(value).strftime("%Y-%m-%d %H:%M")
 
 
 @bp.route("/campaigns/", endpoint="campaigns")
@@ -255,8 +254,7 @@ def campaign_schedule(campaign_id: str) -> Response:
     if not form.validate_on_submit():
         flash("Give the date and time to send at.", "error")
         return _back(campaign)
-    local = form.send_at.data.replace(tzinfo=dates.company_timezone())
-    when = local.astimezone(dt.UTC).replace(tzinfo=None)
+    when = dates.from_company_time(form.send_at.data)
     try:
         campaigns.schedule(campaign, when)
     except campaigns.CampaignError as error:

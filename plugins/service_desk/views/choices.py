@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from core.auth import role_has_permission
 from core.db import db
 from core.models import ROLES, User
+from core.permissions import role_has_permission
 from plugins.service_desk.models import Team
 from plugins.service_desk.settings import desk_settings
 

@@ -6,7 +6,8 @@ from flask import render_template
 
 from core.db import db
 from plugins.service_desk.forms import SurveyForm
-from plugins.service_desk.surveys import SurveyError, answer_survey, open_survey
+from plugins.service_desk.ratings import answer_survey
+from plugins.service_desk.surveys import SurveyError, open_survey
 from plugins.service_desk.views.blueprint import bp
 
 

@@ -12,10 +12,10 @@ import time_machine
 from sqlalchemy import select
 
 from core.models import OutboxMessage
+from plugins.service_desk.jobs import auto_close, check_sla
 from plugins.service_desk.models import SlaFlag, TicketEvent
 from plugins.service_desk.queues import QueueFilters, queue_statement
 from plugins.service_desk.tickets import add_message, change_state
-from plugins.service_desk.tracking import auto_close, check_sla
 
 from .helpers import utc
 

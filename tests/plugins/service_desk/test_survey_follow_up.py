@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from plugins.service_desk.surveys import answer_survey
+from plugins.service_desk.ratings import answer_survey
 
 from .helpers import POLICIES
 from .test_surveys import RESOLVED, frozen, link_token, resolved  # noqa: F401  (fixture)

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from core.models import OutboxMessage
 from core.tokens import sign
 from plugins.service_desk.models import Survey, TicketEvent
-from plugins.service_desk.surveys import SurveyError, answer_survey, survey_token
+from plugins.service_desk.ratings import answer_survey
+from plugins.service_desk.surveys import SurveyError, survey_token
 from plugins.service_desk.tickets import change_state
 
 from .helpers import utc
