@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import cache, wraps
 from typing import Any, TypeVar, cast
 
-from flask import abort
+from flask import abort, has_request_context
 from flask_login import LoginManager, current_user, login_required
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -75,6 +75,14 @@ def permission_required(permission: str) -> Callable[[F], F]:
         return cast(F, wrapped)
 
     return decorator
+
+
+def acting_user() -> User | None:
+    """The logged-in user of the current request; None outside a request (CLI, jobs, imports)."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return None
+    user: User = current_user._get_current_object()
+    return user
 
 
 def require(condition: bool) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
+from core.auth import acting_user
 from core.db import db
 from core.models import Customer
 from core.phones import looks_like_phone, normalize_phone, phone_candidates
@@ -83,19 +84,21 @@ def _phone_region(customer: Customer) -> str:
 
 
 def create_customer(**fields: Any) -> Customer:
-    """Add a customer and call customer_created; nothing is committed."""
+    """Add a customer and call customer_created (with the logged-in user, if any); nothing is committed."""
     cleaned = _clean(fields)
     with db.session.begin_nested():
         customer = Customer(**cleaned)
         customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
         db.session.add(customer)
         db.session.flush()
-        run_hook("customer_created", customer=customer)
+        run_hook("customer_created", customer=customer, user=acting_user())
     return customer
 
 
 def update_customer(customer: Customer, **fields: Any) -> dict[str, tuple[Any, Any]]:
-    """Change the given fields, call customer_updated with {field: (old, new)}; returns the changes."""
+    """Change the given fields, call customer_updated with {field: (old, new)}; returns the changes.
+
+    The hook gets the logged-in user who made the change (None outside a request)."""
     cleaned = _clean(fields)
     changes = {
         key: (getattr(customer, key), value)
@@ -110,7 +113,7 @@ def update_customer(customer: Customer, **fields: Any) -> dict[str, tuple[Any, A
         if "phone" in changes or "country" in changes:
             customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
         db.session.flush()
-        run_hook("customer_updated", customer=customer, changes=changes)
+        run_hook("customer_updated", customer=customer, changes=changes, user=acting_user())
     return changes
 
 

@@ -59,6 +59,13 @@ def signature_of(name: str, function: Callable[..., Any]) -> str:
     return f"{name}({', '.join(parameters)})"
 
 
+def typed_signature_of(name: str, function: Callable[..., Any]) -> str:
+    """def name(arg: Type, ...) -> Result: the signature with the spec's annotations, as written."""
+    signature = inspect.signature(function)  # annotations stay the strings written in the spec
+    typed = ", ".join(f"{key}: {value.annotation}" for key, value in signature.parameters.items())
+    return f"def {name}({typed}) -> {signature.return_annotation}"
+
+
 def kind_of(name: str) -> str:
     """display, transactional or start-up."""
     if name in DISPLAY:
@@ -77,7 +84,7 @@ def render() -> str:
         for name, function in functions
     ]
     for name, function in functions:
-        lines += ["", f"## {name}", "", "```python", signature_of(name, function), "```", ""]
+        lines += ["", f"## {name}", "", "```python", typed_signature_of(name, function), "```", ""]
         lines.append(inspect.cleandoc(function.__doc__ or ""))
     return "\n".join(lines) + "\n"
 

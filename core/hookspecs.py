@@ -10,13 +10,33 @@ inside the database transaction of the action: raising rolls the whole action ba
 # mypy: disable-error-code="empty-body"
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from core.plugins._api import hookspec
 
+if TYPE_CHECKING:
+    import click
+    from flask import Blueprint
+    from sqlalchemy.orm import Session
+
+    from core.models import Customer, Order, OrderLine, User
+    from core.plugins._api import (
+        Badge,
+        Job,
+        NavItem,
+        Panel,
+        Permission,
+        Setting,
+        TimelineEvent,
+        Widget,
+    )
+
 
 @hookspec
-def blueprints() -> list[Any]:
+def blueprints() -> list[Blueprint]:
     """Return the Flask Blueprints this plugin serves.
 
     Called once at app start, not isolated (a failure stops start-up). Each blueprint must be
@@ -25,7 +45,7 @@ def blueprints() -> list[Any]:
 
 
 @hookspec
-def nav_items(user: Any) -> list[Any]:
+def nav_items(user: User) -> list[NavItem]:
     """Return NavItem(label, endpoint, permission, order) links for the top navigation.
 
     Called on each page render for the logged-in ``user``; isolated. The core hides items
@@ -34,7 +54,7 @@ def nav_items(user: Any) -> list[Any]:
 
 
 @hookspec
-def customer_panels(customer: Any, user: Any) -> list[Any]:
+def customer_panels(customer: Customer, user: User) -> list[Panel]:
     """Return Panel(title, template, context, order) boxes for the customer page.
 
     Called when ``user`` opens ``customer``'s page; isolated (a raising panel becomes an
@@ -43,25 +63,28 @@ def customer_panels(customer: Any, user: Any) -> list[Any]:
 
 
 @hookspec
-def customer_badges(customers: Any) -> dict[int, list[Any]]:
+def customer_badges(customers: Sequence[Customer], user: User | None) -> dict[int, list[Badge]]:
     """Return {customer_id: [Badge]} for a whole page of ``customers`` (a list).
 
-    Called by customer lists and caller lookup; isolated. Answer with one query for all
+    Called by customer lists and caller lookup for the logged-in ``user`` (None outside a
+    request); isolated. Show only what the user may see. Answer with one query for all
     customers, never one per customer.
     """
 
 
 @hookspec
-def customer_timeline(customer: Any, since: Any) -> list[Any]:
+def customer_timeline(
+    customer: Customer, since: dt.datetime | None, user: User | None
+) -> list[TimelineEvent]:
     """Return TimelineEvent(at, kind, title, detail, url) entries for ``customer`` after ``since``.
 
-    Called on the customer page; ``since`` is a datetime or None (everything); isolated.
-    The core merges all entries newest first.
+    Called when ``user`` opens the customer page; ``since`` is a datetime or None (everything);
+    isolated. Show only what the user may see. The core merges all entries newest first.
     """
 
 
 @hookspec
-def dashboard_widgets(user: Any) -> list[Any]:
+def dashboard_widgets(user: User) -> list[Widget]:
     """Return Widget(title, template, context, order, width) cards for ``user``'s dashboard.
 
     Called when the dashboard renders; isolated. Show only what the user may see.
@@ -69,7 +92,7 @@ def dashboard_widgets(user: Any) -> list[Any]:
 
 
 @hookspec
-def order_confirmed(order: Any) -> None:
+def order_confirmed(order: Order) -> None:
     """React to ``order`` having been confirmed (cost snapshot taken, status "confirmed").
 
     Called inside the same database transaction as the confirmation; not isolated: raising
@@ -78,7 +101,7 @@ def order_confirmed(order: Any) -> None:
 
 
 @hookspec
-def order_cancelled(order: Any) -> None:
+def order_cancelled(order: Order) -> None:
     """React to ``order`` having been cancelled (its previous status was "confirmed" or "draft").
 
     Called inside the same database transaction as the cancellation; not isolated: raising
@@ -87,7 +110,7 @@ def order_cancelled(order: Any) -> None:
 
 
 @hookspec
-def order_refunded(order: Any, lines: Any) -> None:
+def order_refunded(order: Order, lines: list[OrderLine]) -> None:
     """React to ``lines`` (a list of OrderLine) of ``order`` having been refunded.
 
     Called inside the same database transaction as the refund, after each line's refunded_on
@@ -96,7 +119,7 @@ def order_refunded(order: Any, lines: Any) -> None:
 
 
 @hookspec
-def orders_imported(order_ids: Any) -> None:
+def orders_imported(order_ids: list[int]) -> None:
     """React to ``clientele import`` having written the orders with these ids (a list).
 
     The bulk path: imported history must count everywhere as if each order had been confirmed
@@ -108,23 +131,29 @@ def orders_imported(order_ids: Any) -> None:
 
 
 @hookspec
-def customer_created(customer: Any) -> None:
-    """React to ``customer`` having been created (it has an id).
+def customer_created(customer: Customer, user: User | None) -> None:
+    """React to ``customer`` having been created (it has an id) by ``user``.
+
+    ``user`` is the logged-in user who made it, or None for the command line and imports.
 
     Called inside the same database transaction; not isolated: raising aborts the creation.
     """
 
 
 @hookspec
-def customer_updated(customer: Any, changes: Any) -> None:
-    """React to ``customer`` having been edited; ``changes`` is {field: (old, new)}.
+def customer_updated(
+    customer: Customer, changes: dict[str, tuple[object, object]], user: User | None
+) -> None:
+    """React to ``customer`` having been edited by ``user``; ``changes`` is {field: (old, new)}.
+
+    ``user`` is the logged-in user who edited it, or None for the command line and imports.
 
     Called inside the same database transaction; not isolated: raising aborts the edit.
     """
 
 
 @hookspec
-def permissions() -> list[Any]:
+def permissions() -> list[Permission]:
     """Return the Permission(name, label, roles) objects this plugin defines.
 
     Called once at app start; not isolated. Names start with "<plugin>."; ``roles`` are the
@@ -133,7 +162,7 @@ def permissions() -> list[Any]:
 
 
 @hookspec
-def plugin_settings() -> list[Any]:
+def plugin_settings() -> list[Setting]:
     """Return the Setting(key, type, default, help, choices, check) schema of [plugins.<name>].
 
     Called once at app start; not isolated. The config table is validated against it: an
@@ -142,7 +171,7 @@ def plugin_settings() -> list[Any]:
 
 
 @hookspec
-def register_commands(cli: Any) -> None:
+def register_commands(cli: click.Group) -> None:
     """Add this plugin's click group, named after the plugin, to ``cli``.
 
     Called once when the app is made (so at CLI start); not isolated; must not touch the
@@ -151,7 +180,7 @@ def register_commands(cli: Any) -> None:
 
 
 @hookspec
-def scheduled_jobs() -> list[Any]:
+def scheduled_jobs() -> list[Job]:
     """Return Job(name, cron, func) entries the worker runs on schedule.
 
     Called at worker start; not isolated. Names look like "<plugin>.<job>"; cron times are in
@@ -163,7 +192,7 @@ def scheduled_jobs() -> list[Any]:
 
 
 @hookspec
-def seed_demo(session: Any, rng: Any) -> None:
+def seed_demo(session: Session, rng: random.Random) -> None:
     """Add this plugin's demo data with ``session`` (db.session), drawing randomness from ``rng``.
 
     Called by ``clientele demo`` after the core's customers, products and orders exist, in

@@ -200,9 +200,9 @@ class CustomersImport(Importer):
             db.session.add_all(created)
             db.session.flush()
             for customer in created:
-                run_hook("customer_created", customer=customer)
+                run_hook("customer_created", customer=customer, user=None)
             for customer, changes in updated:
-                run_hook("customer_updated", customer=customer, changes=changes)
+                run_hook("customer_updated", customer=customer, changes=changes, user=None)
             self.added += len(created)
             self.changed += len(updated)
             progress.advance(len(part))

@@ -31,9 +31,40 @@ from core.plugins._calls import (
 )
 from core.plugins._loader import CORE, LoadedPlugin, PluginSystem, load_plugins
 
+#: The core modules a plugin may import, besides this one (documented in docs/plugins.md,
+#: "What the core offers"; tests/core/test_public_modules.py keeps every in-tree plugin to it).
+#: Anything else in core/ is the app's own machinery and may change without notice.
+PUBLIC_MODULES: tuple[str, ...] = (
+    "core.plugins",
+    "core.db",
+    "core.models",
+    "core.roles",
+    "core.permissions",
+    "core.auth",
+    "core.access",
+    "core.customers",
+    "core.orders",
+    "core.ledger",
+    "core.money",
+    "core.sql",
+    "core.dates",
+    "core.search",
+    "core.phones",
+    "core.validation",
+    "core.forms",
+    "core.views.common",
+    "core.csvfiles",
+    "core.cli.output",
+    "core.outbox",
+    "core.jobs",
+    "core.placeholders",
+    "core.tokens",
+)
+
 __all__ = [
     "CORE",
     "DISPLAY_HOOKS",
+    "PUBLIC_MODULES",
     "Badge",
     "HookResult",
     "Job",

@@ -9,6 +9,7 @@ from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select
 
+from core.auth import acting_user
 from core.db import db
 from core.models import Customer
 from core.plugins import Badge, display_hook
@@ -80,7 +81,7 @@ def badge_results(customers: Sequence[Customer]) -> BadgeResults:
     results: BadgeResults = {customer.id: [] for customer in customers}
     if not customers:
         return results
-    for result in display_hook("customer_badges", customers=list(customers)):
+    for result in display_hook("customer_badges", customers=list(customers), user=acting_user()):
         if result.error:
             for customer in customers:
                 results[customer.id].append((result.plugin, result.error))

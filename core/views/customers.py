@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from core import customers as customer_service
 from core.access import can_edit_customer, sees_only_own_orders, sees_orders, visible_orders
-from core.auth import permission_required, require
+from core.auth import acting_user, permission_required, require
 from core.db import db
 from core.forms import CustomerForm
 from core.ledger import totals_after_refunds
@@ -137,7 +137,9 @@ def _timeline(
     """Every plugin's timeline entries merged newest first; failures kept as (plugin, error)."""
     events: list[tuple[str, TimelineEvent]] = []
     errors: list[tuple[str, str]] = []
-    for result in display_hook("customer_timeline", customer=customer, since=since):
+    for result in display_hook(
+        "customer_timeline", customer=customer, since=since, user=acting_user()
+    ):
         if result.error:
             errors.append((result.plugin, result.error))
         else:

@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from flask import has_request_context, request, url_for
-from flask_login import current_user
+from flask import request, url_for
 from sqlalchemy import func, select
 
 from core import dates
@@ -167,7 +166,9 @@ def _value_panel(customer: Customer) -> Panel:
     return Panel("Customer value", "loyalty/panel_value.html", context, order=20)
 
 
-def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
+def customer_timeline(
+    customer: Customer, since: dt.datetime | None, user: User | None
+) -> list[TimelineEvent]:
     """Interactions (completed care tasks marked), tier and stage moves, greetings: four queries."""
     events = []
     interactions = (
@@ -185,7 +186,7 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
         events.append(
             TimelineEvent(interaction.happened_at, interaction.kind, title, interaction.summary)
         )
-    events += _changes(customer, since)
+    events += _changes(customer, since, user)
     greetings = select(Greeting).where(Greeting.customer_id == customer.id)
     if since is not None:
         greetings = greetings.where(Greeting.created_at >= since)
@@ -207,12 +208,13 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
     return events
 
 
-def _changes(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
+def _changes(
+    customer: Customer, since: dt.datetime | None, viewer: User | None
+) -> list[TimelineEvent]:
     """Tier and stage moves as timeline entries (two queries), linked for those who may see the value."""
-    viewer = current_user if has_request_context() else None
     url = (
         url_for("loyalty.customer", customer_id=customer.id)
-        if viewer is not None and viewer.is_authenticated and can_see_value(viewer, customer)
+        if viewer is not None and can_see_value(viewer, customer)
         else None
     )
     events = []

@@ -78,9 +78,9 @@ def customer_badges(customers: Any) -> dict[int, list[Badge]]:
 
 
 @hookimpl
-def customer_timeline(customer: Any, since: Any) -> list[TimelineEvent]:
+def customer_timeline(customer: Any, since: Any, user: Any) -> list[TimelineEvent]:
     """Interactions, care tasks done, tier and stage moves, greetings."""
-    return display.customer_timeline(customer, since)
+    return display.customer_timeline(customer, since, user)
 
 
 @hookimpl

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, has_request_context
-from flask_login import current_user
+from flask import Blueprint
 from sqlalchemy import select
 
 from core.db import db
@@ -163,16 +162,8 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
     return events
 
 
-def _acting_user() -> User | None:
-    """The logged-in user when there is a request, else None (CLI, jobs)."""
-    if not has_request_context() or not current_user.is_authenticated:
-        return None
-    user: User = current_user._get_current_object()
-    return user
-
-
 @hookimpl
-def customer_created(customer: Customer) -> None:
+def customer_created(customer: Customer, user: User | None) -> None:
     """A customer created as opted out of all marketing gets an evidence row for it."""
     if customer.marketing_opt_out and not consent.recording_now():
         consent.log_event(
@@ -181,12 +172,12 @@ def customer_created(customer: Customer) -> None:
             False,
             "staff",
             "Opted out when the customer was created.",
-            _acting_user(),
+            user,
         )
 
 
 @hookimpl
-def customer_updated(customer: Customer, changes: Any) -> None:
+def customer_updated(customer: Customer, changes: Any, user: User | None) -> None:
     """A change of the core opt-out flag made on the customer form is kept as evidence."""
     if "marketing_opt_out" in changes and not consent.recording_now():
         _, new = changes["marketing_opt_out"]
@@ -196,7 +187,7 @@ def customer_updated(customer: Customer, changes: Any) -> None:
             not new,
             "staff",
             "Changed on the customer form.",
-            _acting_user(),
+            user,
         )
 
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, cast
 
 from flask import url_for
-from flask_login import current_user
 from sqlalchemy import func, select
 
 from core import dates
@@ -112,7 +111,9 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
 
 
 @hookimpl
-def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
+def customer_timeline(
+    customer: Customer, since: dt.datetime | None, user: User | None
+) -> list[TimelineEvent]:
     """Every recorded change of the customer's tickets the viewer may see (never internal note text)."""
     statement = (
         select(TicketEvent, Ticket.subject)
@@ -121,10 +122,10 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
     )
     if since is not None:
         statement = statement.where(TicketEvent.at >= since)
-    if current_user and current_user.is_authenticated:
-        if not current_user.can("service_desk.view"):
+    if user is not None:
+        if not user.can("service_desk.view"):
             return []
-        statement = visible_tickets(statement, current_user)
+        statement = visible_tickets(statement, user)
     rows = db.session.execute(statement.order_by(TicketEvent.at.desc()).limit(TIMELINE_LIMIT))
     return [
         TimelineEvent(

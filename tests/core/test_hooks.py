@@ -491,3 +491,58 @@ def test_hook_seed_demo(db, cli, temp_plugin):
         db.session.scalar(select(Customer.id).where(Customer.name == "Seeded by the plugin"))
         is not None
     )
+
+
+class Watcher:
+    """Records which user each display and customer hook was given."""
+
+    def __init__(self):
+        self.seen = []
+
+    @hookimpl
+    def customer_badges(self, customers, user):
+        self.seen.append(("badges", user.email if user else None))
+        return {}
+
+    @hookimpl
+    def customer_timeline(self, customer, since, user):
+        self.seen.append(("timeline", user.email if user else None))
+        return []
+
+    @hookimpl
+    def customer_created(self, customer, user):
+        self.seen.append(("created", user.email if user else None))
+
+    @hookimpl
+    def customer_updated(self, customer, changes, user):
+        self.seen.append(("updated", user.email if user else None))
+
+
+def test_display_and_customer_hooks_are_given_the_user(
+    client, login_as, temp_plugin, make_customer
+):
+    # The Recorder and Display plugins above take no user: older plugins keep working unchanged.
+    watcher = temp_plugin(Watcher())
+    ada = make_customer(name="Ada")  # no request: nobody is logged in
+    manager = login_as("manager")
+    client.get("/customers/")
+    client.get(f"/customers/{ada.id}")
+    client.post("/customers/new", data={"name": "Bob", "owner_id": "0"})
+    client.post(f"/customers/{ada.id}/edit", data={"name": "Ada L", "owner_id": "0"})
+    assert watcher.seen == [
+        ("created", None),
+        ("badges", manager.email),  # the list
+        ("badges", manager.email),  # the customer page: its badges, then its timeline
+        ("timeline", manager.email),
+        ("created", manager.email),
+        ("updated", manager.email),
+    ]
+
+
+def test_hookspecs_are_typed():
+    for name, function in docs_hooks.hookspec_functions():
+        annotations = {**function.__annotations__}
+        assert "return" in annotations, f"{name}: annotate what it returns"
+        assert not [key for key, value in annotations.items() if "Any" in str(value)], (
+            f"{name}: give its arguments real types, not Any"
+        )
