@@ -70,14 +70,13 @@ def nav_items(user: User) -> list[NavItem]:
 
 
 @hookimpl
-def customer_badges(customers: list[Customer]) -> dict[int, list[Badge]]:
+def customer_badges(customers: list[Customer], user: User | None) -> dict[int, list[Badge]]:
     """ "2 open tickets" and "Open complaint" for a page of customers, in one query.
 
-    Only tickets the viewer may see are counted; a role without service_desk.view
+    Only tickets the user may see are counted; a role without service_desk.view
     (marketing) gets no ticket badges at all.
     """
-    viewer = current_user if current_user and current_user.is_authenticated else None
-    if viewer is not None and not viewer.can("service_desk.view"):
+    if user is not None and not user.can("service_desk.view"):
         return {}
     ids = [customer.id for customer in customers]
     is_complaint = Ticket.kind == "complaint"
@@ -86,8 +85,8 @@ def customer_badges(customers: list[Customer]) -> dict[int, list[Badge]]:
         .where(Ticket.customer_id.in_(ids), Ticket.state.in_(OPEN_STATES))
         .group_by(Ticket.customer_id)
     )
-    if viewer is not None:
-        statement = visible_tickets(statement, viewer)
+    if user is not None:
+        statement = visible_tickets(statement, user)
     rows = db.session.execute(statement)
     badges: dict[int, list[Badge]] = {}
     for customer_id, open_count, complaints in rows:
