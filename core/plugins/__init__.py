@@ -44,6 +44,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.access",
     "core.customers",
     "core.orders",
+    "core.locking",
     "core.ledger",
     "core.money",
     "core.sql",
