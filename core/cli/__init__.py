@@ -238,6 +238,36 @@ def restore_command(path: Path, yes: bool) -> None:
     click.echo(f"Restored {url} from {path}. Run `clientele db current` to check it.")
 
 
+@main.group("plugin")
+def plugin_group() -> None:
+    """Start a new plugin."""
+
+
+@plugin_group.command("new", with_appcontext=False)
+@click.argument("name")
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The folder to write (new or empty); default ./clientele-NAME.",
+)
+def plugin_new(name: str, path: Path | None) -> None:
+    """Write a new plugin package NAME in the one shape, with its tests (docs/plugins.md)."""
+    from core.scaffold import ScaffoldError, write_plugin
+
+    folder = path or Path(f"clientele-{name.replace('_', '-')}")
+    try:
+        written = write_plugin(name, folder)
+    except ScaffoldError as error:
+        raise click.ClickException(str(error)) from None
+    for file in written:
+        click.echo(f"  wrote {file}")
+    click.echo(
+        f'Plugin {name} written to {folder}. Next: pip install -e {folder}, add "{name}" to '
+        "[clientele].plugins, run clientele db upgrade; its tests run with pytest in that folder."
+    )
+
+
 @main.group("plugins")
 def plugins_group() -> None:
     """Installed plugins."""
