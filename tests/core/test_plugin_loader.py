@@ -149,7 +149,7 @@ def test_hooks_run_core_first_then_dependencies_before_dependents(tmp_path, fake
     # Listed in the config in the "wrong" order on purpose: the graph decides, not the list.
     app = load(tmp_path, ["order_soft", "order_top", "order_base"])
     ordered.CALLS.clear()
-    app.extensions["clientele"].pm.hook.customer_badges(customers=[])
+    app.extensions["clientele"].pm.hook.customer_badges(customers=[], user=None)
     assert ordered.CALLS == ["order_base", "order_mid", "order_top", "order_soft"]
     # The core implements permissions() too, and its implementation runs before every plugin's.
     from core.plugins import call_each

@@ -218,7 +218,7 @@ def test_greetings_are_on_the_customer_timeline(make_customer, app):
     with at(dt.date(2026, 3, 31)):
         send_greetings()
     with app.test_request_context():
-        events = [event for event in customer_timeline(ada, None) if event.kind == "greeting"]
+        events = [event for event in customer_timeline(ada, None, None) if event.kind == "greeting"]
     assert [event.title for event in events] == ["Birthday greeting: Happy birthday, Customer!"]
 
 

@@ -32,7 +32,7 @@ def test_badges_for_a_page_of_customers_in_one_query(make_customer, make_ticket,
     for customer in page:
         db.session.refresh(customer)  # loaded, as a list page has them
     with count_queries() as statements:
-        badges = hooks.customer_badges(page)
+        badges = hooks.customer_badges(page, None)  # no user: every ticket counts
     assert len(statements) == 1
     assert [(badge.label, badge.kind) for badge in badges[ada.id]] == [
         ("2 open tickets", "info"),
@@ -64,8 +64,8 @@ def test_timeline_since_and_for_other_roles(app, make_customer, make_ticket, log
     ada = make_customer()
     make_ticket(customer=ada, now=utc("2026-01-05 08:00"))
     with app.test_request_context():
-        assert len(hooks.customer_timeline(ada, None)) == 1
-        assert hooks.customer_timeline(ada, dt.datetime(2026, 2, 1)) == []
+        assert len(hooks.customer_timeline(ada, None, None)) == 1
+        assert hooks.customer_timeline(ada, dt.datetime(2026, 2, 1), None) == []
     login_as("marketing")
     page = client.get(f"/customers/{ada.id}?timeline=all").data.decode()
     assert "Parcel arrived broken" not in page
