@@ -191,7 +191,7 @@ def customer_timeline(
     if since is not None:
         greetings = greetings.where(Greeting.created_at >= since)
     # A greeting is marketing mail: its subject only for those who read marketing mail.
-    viewer = current_user if has_request_context() and current_user.is_authenticated else None
+    viewer = user
     subjects = viewer is None or can_read_mail(viewer, "marketing")
     for greeting in db.session.scalars(
         greetings.order_by(Greeting.id.desc()).limit(TIMELINE_LIMIT)
