@@ -10,19 +10,18 @@ from typing import Any
 
 from flask import Flask
 from flask_bootstrap import Bootstrap5
-from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core import default_hooks, headers, throttle
 from core.auth import login_manager
 from core.config import PROJECT_ROOT, load_config
+from core.csrf import csrf
 from core.db import db
 from core.plugins import CORE, PluginError, PluginSystem, call_each, load_plugins
 from core.validation import EdgeRequest
 
 __version__ = "0.1.0"
 
-csrf = CSRFProtect()
 bootstrap = Bootstrap5()
 log = logging.getLogger("clientele")
 _TESTING_SECRET_KEY = secrets.token_hex(32)

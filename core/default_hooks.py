@@ -34,9 +34,18 @@ ZERO = Decimal("0.00")
 @hookimpl
 def blueprints() -> list[Blueprint]:
     """The core's pages."""
-    from core.views import admin, auth, customers, dashboard, orders, products, users
+    from core.views import admin, auth, customers, dashboard, orders, products, public, users
 
-    return [auth.bp, dashboard.bp, customers.bp, products.bp, orders.bp, users.bp, admin.bp]
+    return [
+        auth.bp,
+        dashboard.bp,
+        customers.bp,
+        products.bp,
+        orders.bp,
+        users.bp,
+        admin.bp,
+        public.bp,
+    ]
 
 
 @hookimpl

@@ -40,6 +40,7 @@ from core.db import db, is_sqlite
 from core.jobs import after_commit, enqueue_job, run_soon
 from core.mailer import Mailer, MessageProblem, ServerProblem, describe
 from core.models import Customer, OutboxMessage, User, utcnow
+from core.unsubscribe import unsubscribe_url as core_unsubscribe_url
 
 log = logging.getLogger("clientele.outbox")
 
@@ -81,6 +82,8 @@ def queue_email(
     ``unsubscribe_url`` is the recipient's signed one-click link: the mail then carries
     ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058),
     and the link must unsubscribe on a POST without a login, a page or a CSRF token.
+    Marketing mail to a customer without a link of its own gets the core's link, which
+    stops all marketing mail (core.unsubscribe).
     When the transaction commits the worker is asked for a delivery run (not under testing,
     where tests call deliver_pending() themselves).
     """
@@ -91,6 +94,8 @@ def queue_email(
         return None
     if category == "marketing" and _opted_out(to_address, customer):
         return None
+    if category == "marketing" and customer is not None and not unsubscribe_url:
+        unsubscribe_url = core_unsubscribe_url(customer.id)
     message = OutboxMessage(
         to_address=to_address[:ADDRESS_LENGTH],
         subject=" ".join((subject or "").split())[:SUBJECT_LENGTH],

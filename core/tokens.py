@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from core.csrf import csrf
+
 View = TypeVar("View", bound=Callable[..., Any])
 
 
@@ -18,8 +20,6 @@ def signed_link_view(view: View) -> View:
     without a valid one (a mail client's RFC 8058 one-click POST carries no CSRF token and
     no session). Every other POST keeps the CSRF check.
     """
-    from core.app import csrf
-
     return csrf.exempt(view)
 
 

@@ -60,6 +60,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.jobs",
     "core.placeholders",
     "core.tokens",
+    "core.unsubscribe",
 )
 
 __all__ = [

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, has_request_context, request
 from sqlalchemy import select
 
 from core.db import db
 from core.models import Customer, User
 from core.plugins import Job, NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
+from core.unsubscribe import ENDPOINT as UNSUBSCRIBE_ENDPOINT
 from plugins.marketing import consent, criteria, recommendations
 from plugins.marketing.access import sees_recommendations
 from plugins.marketing.models import ALL_TOPICS, ConsentEvent
@@ -178,17 +179,13 @@ def customer_created(customer: Customer, user: User | None) -> None:
 
 @hookimpl
 def customer_updated(customer: Customer, changes: Any, user: User | None) -> None:
-    """A change of the core opt-out flag made on the customer form is kept as evidence."""
+    """A change of the core opt-out flag is kept as evidence (staff, or the core's unsubscribe link)."""
     if "marketing_opt_out" in changes and not consent.recording_now():
         _, new = changes["marketing_opt_out"]
-        consent.log_event(
-            customer.id,
-            ALL_TOPICS,
-            not new,
-            "staff",
-            "Changed on the customer form.",
-            user,
-        )
+        source, note = "staff", "Changed on the customer form."
+        if user is None and has_request_context() and request.endpoint == UNSUBSCRIBE_ENDPOINT:
+            source, note = "link", "The core's unsubscribe link in a mail: all marketing."
+        consent.log_event(customer.id, ALL_TOPICS, not new, source, note, user)
 
 
 @hookimpl

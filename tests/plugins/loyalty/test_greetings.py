@@ -257,3 +257,22 @@ def test_nobody_to_preview_when_nobody_would_get_it(make_customer, app):
     with app.test_request_context():
         assert preview_recipient("birthday", dt.date(2026, 3, 20)) is None
         assert preview_recipient("holiday", dt.date(2026, 3, 20)) is None
+
+
+def test_a_greeting_carries_a_one_click_unsubscribe_link(make_customer, app, client):
+    ada = make_customer(name="Ada Lovelace", email="ada@example.com", birthday=dt.date(1980, 3, 31))
+    with at(dt.date(2026, 3, 31)):
+        assert send_greetings().birthday == 1
+    db.session.commit()
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.unsubscribe_url.startswith("http://127.0.0.1:5000/unsubscribe/")
+    response = client.post(
+        message.unsubscribe_url.removeprefix("http://127.0.0.1:5000"),
+        data="List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert ada.marketing_opt_out is True
+    with at(dt.date(2027, 3, 31)):  # no birthday greeting the next year
+        assert send_greetings().birthday == 0

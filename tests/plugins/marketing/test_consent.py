@@ -389,3 +389,12 @@ def test_a_bad_consent_file_imports_nothing(shop, cli, tmp_path, db):
     )
     assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 0
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_the_cores_unsubscribe_link_is_link_evidence(shop, client):
+    from core.unsubscribe import unsubscribe_url
+
+    link = unsubscribe_url(shop.ada.id).removeprefix("http://127.0.0.1:5000")
+    assert client.post(link, data={"action": "stop"}).status_code == 200
+    assert events_of(shop.ada) == [("all", False, "link")]
+    assert not consent.states([shop.ada.id])[shop.ada.id].allows("offers")
