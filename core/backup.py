@@ -58,19 +58,24 @@ def backup(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(_sqlite_file(url))
-        target = sqlite3.connect(str(path))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(_sqlite_file(url), str(path))
         return
     if url.get_backend_name() == "postgresql":
         libpq, environment = _libpq(url)
         _run(["pg_dump", "--format=custom", f"--file={path}", libpq], environment)
         return
     raise BackupError(f"Backups of {url.get_backend_name()} databases are not supported.")
+
+
+def _sqlite_copy(source_file: str, target_file: str) -> None:
+    """Copy one SQLite database file onto another with the online backup API (consistent)."""
+    source = sqlite3.connect(source_file)
+    target = sqlite3.connect(target_file)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
 
 
 def _check_sqlite_copy(path: Path) -> None:
@@ -99,13 +104,7 @@ def restore(path: Path) -> None:
     db.engine.dispose()
     if url.get_backend_name() == "sqlite":
         _check_sqlite_copy(path)
-        source = sqlite3.connect(str(path))
-        target = sqlite3.connect(_sqlite_file(url))
-        try:
-            source.backup(target)
-        finally:
-            target.close()
-            source.close()
+        _sqlite_copy(str(path), _sqlite_file(url))
         return
     if url.get_backend_name() == "postgresql":
         libpq, environment = _libpq(url)
