@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.models import Customer
@@ -48,7 +49,7 @@ def test_a_second_server_enables_a_plugin_on_the_same_data(live_server_factory, 
     with_example = live_server_factory(plugins=["example"])
     with_example.log_in(page, seller.email, "password")
     page.goto(with_example.url_for("customers.detail", customer_id=customer.id))
-    assert page.get_by_role("heading", name="Kept").is_visible()
+    expect(page.get_by_role("heading", name="Kept")).to_be_visible()
     # The order was confirmed before the plugin was enabled, so it counted nothing.
     assert page.locator("[data-plugin=example] .example-count").inner_text() == "0"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.models import Customer, Order
@@ -22,7 +23,7 @@ def test_sell_to_a_new_customer(live_server, page, screenshot):
     live_server.create_product(**OIL)
     live_server.create_product(**SALT)
     live_server.log_in(page, seller)
-    assert page.get_by_text("Sam Seller · sales").is_visible()
+    expect(page.get_by_text("Sam Seller · sales")).to_be_visible()
 
     page.get_by_role("link", name="Customers").click()
     page.get_by_role("link", name="New customer").click()
@@ -35,11 +36,11 @@ def test_sell_to_a_new_customer(live_server, page, screenshot):
     screenshot("core-customer-form")
     page.get_by_role("button", name="Save").click()
     page.get_by_text("Customer Ada Lovelace created.").wait_for()
-    assert page.get_by_role("heading", name="Ada Lovelace").is_visible()
+    expect(page.get_by_role("heading", name="Ada Lovelace")).to_be_visible()
     # Typed values are normalised: lowercase e-mail, E.164 phone shown internationally.
-    assert page.get_by_text("ada@example.com").is_visible()
-    assert page.get_by_text("+49 30 1234567").is_visible()
-    assert page.get_by_text("No orders yet.").is_visible()
+    expect(page.get_by_text("ada@example.com")).to_be_visible()
+    expect(page.get_by_text("+49 30 1234567")).to_be_visible()
+    expect(page.get_by_text("No orders yet.")).to_be_visible()
 
     page.get_by_role("link", name="New order").click()
     page.get_by_label("Product 1").select_option(label="OIL-1 · Olive oil 1 l (10.10)")
@@ -104,7 +105,7 @@ def test_a_post_without_the_csrf_token_is_refused(live_server, page):
     assert _count(live_server, Customer) == 1
     assert live_server.get(Order, draft.id).status == "draft"
     page.goto(live_server.url + "/customers/")
-    assert page.get_by_role("button", name="Log out").is_visible()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_log_out(live_server, page):
@@ -116,7 +117,7 @@ def test_log_out(live_server, page):
 
     page.goto(live_server.url + "/customers/")
     assert page.url.startswith(live_server.url + "/login?next=")
-    assert page.get_by_text("Please log in to see this page.").is_visible()
+    expect(page.get_by_text("Please log in to see this page.")).to_be_visible()
     assert page.get_by_role("button", name="Log out").count() == 0
 
 
@@ -142,7 +143,7 @@ def test_a_salesperson_cannot_open_another_salespersons_order(live_server, page,
 
     response = page.goto(live_server.url + f"/orders/{order.id}")
     assert response.status == 403
-    assert page.get_by_role("heading", name="403 · Not allowed").is_visible()
+    expect(page.get_by_role("heading", name="403 · Not allowed")).to_be_visible()
     assert "SO-000001" not in page.content()
     screenshot("core-403")
     assert page.goto(live_server.url + f"/customers/{customer.id}/edit").status == 403
@@ -152,7 +153,7 @@ def test_a_salesperson_cannot_open_another_salespersons_order(live_server, page,
     page.goto(live_server.url + "/orders/")
     assert page.get_by_text("SO-000001").count() == 0
     page.goto(live_server.url + f"/customers/{customer.id}")
-    assert page.get_by_text("No orders yet.").is_visible()
+    expect(page.get_by_text("No orders yet.")).to_be_visible()
     assert page.get_by_role("link", name="Edit").count() == 0
 
 

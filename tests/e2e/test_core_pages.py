@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 
 def _sale(live_server):
     """A salesperson's confirmed order: 2 × 12.50 (cost 7.00) = net 25.00, cost 14.00."""
@@ -21,7 +23,7 @@ def test_support_sees_net_but_no_cost_or_profit(live_server, page, screenshot):
     assert "Net" in headers
     assert not {"Unit cost", "Cost", "Profit", "Margin"} & set(headers)
     assert page.locator("tfoot td.num").all_inner_texts() == ["25.00"]
-    assert page.get_by_role("button", name="Refund ticked lines").is_visible()
+    expect(page.get_by_role("button", name="Refund ticked lines")).to_be_visible()
     screenshot("core-order-as-support")
 
     page.goto(live_server.url_for("customers.detail", customer_id=customer.id))
@@ -82,7 +84,7 @@ def test_the_timeline_shows_the_latest_30_events(live_server, page, screenshot):
 
     page.goto(live_server.url_for("customers.detail", customer_id=customer.id))
     assert page.locator("ul.timeline > li").count() == 30
-    assert page.get_by_text("The latest 30 of 32 in the last year are shown.").is_visible()
+    expect(page.get_by_text("The latest 30 of 32 in the last year are shown.")).to_be_visible()
     screenshot("core-customer-timeline")
     page.get_by_text("The latest 30 of 32").get_by_role("link", name="Show everything").click()
     assert page.locator("ul.timeline > li").count() == 32

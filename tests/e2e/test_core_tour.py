@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from core import dates
 
@@ -31,7 +32,7 @@ def test_the_tour_finds_claudia_meyer_by_phone(live_server, page, screenshot):
     page.get_by_role("link", name="Claudia Meyer").click()
     page.get_by_role("heading", name="Claudia Meyer").wait_for()
     assert page.locator('a[href="tel:+4930947248"]').first.inner_text() == "+49 30 947248"
-    assert page.locator("[data-plugin=loyalty]").first.is_visible()
+    expect(page.locator("[data-plugin=loyalty]").first).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 1080})
     screenshot("core-tour-customer-page")
     if os.environ.get("CLIENTELE_UPDATE_DOCS_IMAGES") == "1":

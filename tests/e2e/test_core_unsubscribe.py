@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from core.models import Customer
 from core.unsubscribe import unsubscribe_url
 
@@ -11,7 +13,7 @@ def test_the_link_in_a_greeting_asks_then_stops_marketing_mail(live_server, page
     with live_server.app.test_request_context():
         path = unsubscribe_url(ada.id).split("/unsubscribe/", 1)[1]
     page.goto(f"{live_server.url}/unsubscribe/{path}")  # no login: the signed link is enough
-    assert page.get_by_role("button", name="Stop all marketing mail").is_visible()
+    expect(page.get_by_role("button", name="Stop all marketing mail")).to_be_visible()
     assert live_server.get(Customer, ada.id).marketing_opt_out is False  # opening changed nothing
     screenshot("core-unsubscribe-question")
     page.get_by_role("button", name="Stop all marketing mail").click()

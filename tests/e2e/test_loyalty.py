@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 pytestmark = pytest.mark.plugins("loyalty")
@@ -40,15 +41,15 @@ def test_complete_a_care_task_and_see_it_on_the_timeline(live_server, page, scre
     assert "Gold care plan: call every 60 days" in row.inner_text()
     screenshot("loyalty-my-care-tasks")
     row.get_by_role("link", name="Complete").click()
-    assert page.get_by_text("Before you call").is_visible()
+    expect(page.get_by_text("Before you call")).to_be_visible()
     page.get_by_label("It was a").select_option("visit")
     # Mark as done without notes: the form says what is missing and keeps the choice.
     page.get_by_role("button", name="Mark as done").click()
-    assert page.get_by_text("Write a few words on how it went.").is_visible()
+    expect(page.get_by_text("Write a few words on how it went.")).to_be_visible()
     page.get_by_label("Notes").fill("Tasted the new Riesling; will order two cases in spring.")
     screenshot("loyalty-complete-task")
     page.get_by_role("button", name="Mark as done").click()
-    assert page.get_by_text("Task done: Grete Gold").is_visible()
+    expect(page.get_by_text("Task done: Grete Gold")).to_be_visible()
     assert page.locator("tr", has_text="Grete Gold").count() == 0  # no longer open
     page.goto(live_server.url_for("customers.detail", customer_id=customer.id))
     timeline = page.locator(".timeline").last
@@ -74,7 +75,7 @@ def test_record_a_preference_from_the_banner_and_see_the_badge(live_server, page
     banner.get_by_label("Category").fill("Food")
     banner.get_by_label("Preference").fill("spicy dishes")
     banner.get_by_role("button", name="Add").click()
-    assert page.get_by_text("Preference saved.").is_visible()
+    expect(page.get_by_text("Preference saved.")).to_be_visible()
     assert "spicy dishes" in page.locator(".preferences-banner").inner_text()
     page.locator(".preferences-banner").get_by_text("Log a call, visit, e-mail or note").click()
     page.locator(".preferences-banner").get_by_label("Summary").fill(
@@ -97,31 +98,33 @@ def test_overview_pages_for_a_manager_and_templates_for_an_admin(
     manager = live_server.create_user("manager", name="Mia Manager")
     live_server.log_in(page, manager)
     page.goto(live_server.url_for("loyalty.tiers"))
-    assert page.locator("tr", has_text="Grete Gold").locator(".badge", has_text="Gold").is_visible()
+    expect(
+        page.locator("tr", has_text="Grete Gold").locator(".badge", has_text="Gold")
+    ).to_be_visible()
     screenshot("loyalty-tiers")
     page.get_by_role("link", name="Value matrix").click()
-    assert page.locator("[data-cell=champions]").is_visible()
+    expect(page.locator("[data-cell=champions]")).to_be_visible()
     screenshot("loyalty-matrix")
     page.get_by_role("link", name="Lifecycle").click()
-    assert page.get_by_text("Moves in the last 30 days").is_visible()
+    expect(page.get_by_text("Moves in the last 30 days")).to_be_visible()
     screenshot("loyalty-lifecycle")
     page.get_by_role("link", name="Changes").click()
-    assert page.locator("tr", has_text="Grete Gold").first.is_visible()
+    expect(page.locator("tr", has_text="Grete Gold").first).to_be_visible()
     page.goto(live_server.url_for("dashboard.index"))
-    assert page.get_by_text("Customer tiers").is_visible()
+    expect(page.get_by_text("Customer tiers")).to_be_visible()
     screenshot("loyalty-dashboard")
     admin = live_server.create_user("admin", name="Adam Admin")
     other = new_page()
     live_server.log_in(other, admin)
     live_server.create_customer(name="Berta Birthday", birthday=dt.date(1980, 1, 1))
     other.goto(live_server.url_for("loyalty.edit_template", occasion="birthday"))
-    assert other.get_by_text("Preview: as Berta Birthday will get it").is_visible()
-    assert other.get_by_text("Happy birthday, Berta!").is_visible()
+    expect(other.get_by_text("Preview: as Berta Birthday will get it")).to_be_visible()
+    expect(other.get_by_text("Happy birthday, Berta!")).to_be_visible()
     screenshot("loyalty-greeting-preview", other)
     other.get_by_label("Subject").fill("Happy birthday, {{ nickname }}!")
     other.get_by_role("button", name="Save").click()
-    assert other.get_by_text("Unknown placeholder {{ nickname }}.", exact=False).is_visible()
+    expect(other.get_by_text("Unknown placeholder {{ nickname }}.", exact=False)).to_be_visible()
     other.get_by_label("Subject").fill("Happy birthday, {{ first_name }}!")
     other.get_by_role("button", name="Save").click()
-    assert other.get_by_text("The birthday greeting is saved.").is_visible()
+    expect(other.get_by_text("The birthday greeting is saved.")).to_be_visible()
     screenshot("loyalty-greetings", other)

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from core.models import Customer, OutboxMessage
@@ -80,7 +81,7 @@ def test_segment_campaign_and_unsubscribe(live_server, page, new_page, screensho
     screenshot("marketing-segment-builder")
     page.get_by_role("button", name="Save segment").click()
     page.get_by_text("Segment German vips saved.").wait_for()
-    assert page.get_by_role("heading", name="2 customers").is_visible()
+    expect(page.get_by_role("heading", name="2 customers")).to_be_visible()
     screenshot("marketing-segment-detail")
 
     page.get_by_role("link", name="New campaign").click()
@@ -91,7 +92,7 @@ def test_segment_campaign_and_unsubscribe(live_server, page, new_page, screensho
     page.get_by_label("Cost").fill("30.00")
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Campaign Spring offers saved as a draft.").wait_for()
-    assert page.get_by_text("Ada, spring is here").is_visible()  # the message as Ada gets it
+    expect(page.get_by_text("Ada, spring is here")).to_be_visible()  # the message as Ada gets it
     screenshot("marketing-campaign-draft")
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Send now").click()
@@ -110,7 +111,7 @@ def test_segment_campaign_and_unsubscribe(live_server, page, new_page, screensho
     visitor = new_page()  # the customer, not logged in
     visitor.goto(live_server.url + path)
     # Opening the link (as a mail scanner would) changes nothing: the page asks first.
-    assert visitor.get_by_text("Do you want to stop getting offers mail from us?").is_visible()
+    expect(visitor.get_by_text("Do you want to stop getting offers mail from us?")).to_be_visible()
     assert visitor.locator("#consent-now").inner_text().splitlines()[:2] == [
         "Marketing mail: yes",
         "Offers mail: yes",
@@ -144,13 +145,13 @@ def test_reports_and_recommendations(live_server, page, screenshot):
 
     page.get_by_role("button", name="Marketing").click()
     page.get_by_role("link", name="Attribution").click()
-    assert page.locator("#channels").get_by_text("web").is_visible()
-    assert page.locator("svg.chart").is_visible()
+    expect(page.locator("#channels").get_by_text("web")).to_be_visible()
+    expect(page.locator("svg.chart")).to_be_visible()
     screenshot("marketing-attribution")
     page.get_by_role("link", name="Regions").click()
     page.get_by_label("By").select_option("city")
     page.get_by_role("button", name="Show").click()
-    assert page.locator("#places").get_by_text("DE · – · Berlin").is_visible()
+    expect(page.locator("#places").get_by_text("DE · – · Berlin")).to_be_visible()
     screenshot("marketing-regions")
 
     page.get_by_role("link", name="Who should get a product").click()
@@ -158,11 +159,11 @@ def test_reports_and_recommendations(live_server, page, screenshot):
         "link", name="Who should get this"
     ).click()
     # Bea bought rice, as Ada did; Ada also bought the sauce: Bea should get it.
-    assert page.locator("#audience").get_by_text("Bea Berg").is_visible()
+    expect(page.locator("#audience").get_by_text("Bea Berg")).to_be_visible()
     screenshot("marketing-product-audience")
     page.get_by_role("button", name="Save segment").click()
     page.get_by_text("Segment Should get SWEET saved.").wait_for()
 
     page.goto(live_server.url_for("customers.detail", customer_id=bea.id))
-    assert page.locator("#recommendations").get_by_text("Sweet and sour sauce").is_visible()
+    expect(page.locator("#recommendations").get_by_text("Sweet and sour sauce")).to_be_visible()
     screenshot("marketing-customer-recommendations")

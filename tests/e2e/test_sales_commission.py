@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from core import dates
 
@@ -91,7 +92,7 @@ def test_salesperson_checks_the_statement_and_a_manager_approves_it(
 
     # Follow the discounted line to its order.
     discounted.get_by_role("link", name=second.number).click()
-    assert page.get_by_role("heading", name=f"Order {second.number}").is_visible()
+    expect(page.get_by_role("heading", name=f"Order {second.number}")).to_be_visible()
     assert page.locator("tbody tr").first.locator("td.num").nth(3).inner_text() == "75.00"
     screenshot("sales_commission-order-from-statement")
 
@@ -105,7 +106,7 @@ def test_salesperson_checks_the_statement_and_a_manager_approves_it(
     boss.once("dialog", lambda dialog: dialog.accept())
     boss.get_by_role("button", name="Approve statement").click()
     boss.get_by_text(f"The {period} statement of Ann Archer is approved.").wait_for()
-    assert boss.locator("h1 .status-approved").is_visible()
+    expect(boss.locator("h1 .status-approved")).to_be_visible()
     # Paying without a reference is refused next to the field; with one it is recorded.
     boss.get_by_role("button", name="Mark paid").click()
     boss.get_by_text("Enter the payment reference").wait_for()
@@ -115,7 +116,7 @@ def test_salesperson_checks_the_statement_and_a_manager_approves_it(
     screenshot("sales_commission-statement-paid", boss)
 
     page.goto(live_server.url + f"/sales_commission/statements/{period}/{ann.id}")
-    assert page.locator("h1 .status-paid").is_visible()
+    expect(page.locator("h1 .status-paid")).to_be_visible()
     assert "paid on" in page.locator("h1 + div").inner_text()
     assert page.get_by_role("button", name="Approve statement").count() == 0
     page.goto(live_server.url + "/sales_commission/")
@@ -140,15 +141,15 @@ def test_every_commission_page_for_its_roles(live_server, page, new_page, screen
     page.get_by_text("is now split").wait_for()
     screenshot("sales_commission-split")
     page.goto(live_server.url + f"/customers/{customer.id}")
-    assert page.locator(".sales-commission-panel").is_visible()
+    expect(page.locator(".sales-commission-panel")).to_be_visible()
     screenshot("sales_commission-customer-panel")
     page.goto(live_server.url + "/")
-    assert page.get_by_text("Commission by tier this month").is_visible()
+    expect(page.get_by_text("Commission by tier this month")).to_be_visible()
     screenshot("sales_commission-dashboard-manager")
 
     seller = new_page()
     live_server.log_in(seller, ann)
-    assert seller.get_by_text("Your commission this month").is_visible()
+    expect(seller.get_by_text("Your commission this month")).to_be_visible()
     screenshot("sales_commission-dashboard-salesperson", seller)
 
     rules = new_page()

@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from core.models import OutboxMessage
@@ -38,9 +39,9 @@ def test_complaint_from_a_phone_call_to_a_rating(live_server, page, new_page, sc
     page.get_by_role("button", name="Look up").click()
     caller = page.locator("#caller")
     caller.wait_for()
-    assert caller.get_by_text("Ada Lovelace").is_visible()
-    assert page.get_by_text(last.number).is_visible()
-    assert page.get_by_text("27.00").is_visible()  # 6 × 4.50
+    expect(caller.get_by_text("Ada Lovelace")).to_be_visible()
+    expect(page.get_by_text(last.number)).to_be_visible()
+    expect(page.get_by_text("27.00")).to_be_visible()  # 6 × 4.50
     screenshot("service_desk-lookup")
 
     # The orders are newest first: the first "Complaint" button is the last order's.
@@ -55,15 +56,15 @@ def test_complaint_from_a_phone_call_to_a_rating(live_server, page, new_page, sc
     screenshot("service_desk-new-ticket")
     page.get_by_role("button", name="Open ticket").click()
     page.get_by_text("opened.").wait_for()
-    assert page.get_by_role("heading", name=re.compile("Two jars arrived broken")).is_visible()
-    assert page.locator("#customer").get_by_text(last.number).is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Two jars arrived broken"))).to_be_visible()
+    expect(page.locator("#customer").get_by_text(last.number)).to_be_visible()
 
     page.get_by_label("Message", exact=True).fill("We are sending two new jars today.")
     page.get_by_role("button", name="Send").click()
     page.get_by_text("Reply sent.").wait_for()
     page.get_by_role("button", name="Resolve").click()
     page.get_by_text("is now resolved").wait_for()
-    assert page.locator("[data-state=resolved]").first.is_visible()
+    expect(page.locator("[data-state=resolved]").first).to_be_visible()
     screenshot("service_desk-ticket-resolved")
 
     with live_server.data() as session:
@@ -84,7 +85,7 @@ def test_complaint_from_a_phone_call_to_a_rating(live_server, page, new_page, sc
     customer_page.get_by_role("button", name="Send my rating").click()
     customer_page.get_by_text("Your rating has been recorded.").wait_for()
     customer_page.goto(live_server.url + path)
-    assert customer_page.get_by_text("already been answered").is_visible()
+    expect(customer_page.get_by_text("already been answered")).to_be_visible()
     screenshot("service_desk-survey-used", customer_page)
 
     with live_server.data() as session:
@@ -96,7 +97,7 @@ def test_complaint_from_a_phone_call_to_a_rating(live_server, page, new_page, sc
         )
 
     page.reload()
-    assert page.get_by_text("Customer rated 4/5: Quick, thank you.").is_visible()
+    expect(page.get_by_text("Customer rated 4/5: Quick, thank you.")).to_be_visible()
 
 
 def test_queues_reports_and_teams_with_a_history(live_server, page, screenshot):
@@ -138,7 +139,7 @@ def test_queues_reports_and_teams_with_a_history(live_server, page, screenshot):
         + "?from="
         + (dt.date.today() - dt.timedelta(days=540)).isoformat()
     )
-    assert page.locator("#longest-step .chart").is_visible()
+    expect(page.locator("#longest-step .chart")).to_be_visible()
     screenshot("service_desk-process")
     page.goto(live_server.url_for("service_desk.sla_report"))
     assert "Front desk" in chart_labels(page)  # each team with its breach rate
@@ -151,10 +152,10 @@ def test_queues_reports_and_teams_with_a_history(live_server, page, screenshot):
     )
     screenshot("service_desk-csat")
     page.goto(live_server.url_for("service_desk.teams"))
-    assert page.get_by_text("members only").is_visible()
+    expect(page.get_by_text("members only")).to_be_visible()
     screenshot("service_desk-teams")
     page.get_by_role("link", name="Escalations").click()
-    assert page.get_by_label("Restricted", exact=False).is_checked()
+    expect(page.get_by_label("Restricted", exact=False)).to_be_checked()
     screenshot("service_desk-team-form")
     page.goto(live_server.url_for("service_desk.lookup", q="customer 1"))
     assert page.locator("#matches .list-group-item").count() == 10
@@ -169,5 +170,5 @@ def test_queues_reports_and_teams_with_a_history(live_server, page, screenshot):
         ).first()
         customer_id = ticket.customer_id
     page.goto(live_server.url_for("customers.detail", customer_id=customer_id))
-    assert page.locator("[data-plugin=service_desk]").is_visible()
+    expect(page.locator("[data-plugin=service_desk]")).to_be_visible()
     screenshot("service_desk-customer-panel")
