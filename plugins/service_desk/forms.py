@@ -16,7 +16,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from core.forms import BaseForm
 from core.phones import phone_problem
-from plugins.service_desk.models import CHANNELS, KIND_LABELS, PRIORITIES
+from plugins.service_desk.models import CHANNELS, KIND_LABELS, PRIORITIES, Ticket
 
 KIND_CHOICES = list(KIND_LABELS.items())
 CHANNEL_CHOICES = [(channel, channel.title()) for channel in CHANNELS]
@@ -93,6 +93,34 @@ class TicketUpdateForm(BaseForm):
     category = SelectField("Category", validators=[Optional()])
     team_id = SelectField("Team", coerce=_optional_id, validators=[Optional()])
     assignee_id = SelectField("Assignee", coerce=_optional_id, validators=[Optional()])
+    # What the page showed, so that only the fields the user changed are written.
+    seen_kind = HiddenField()
+    seen_priority = HiddenField()
+    seen_category = HiddenField()
+    seen_team_id = HiddenField()
+    seen_assignee_id = HiddenField()
+
+    def show(self, ticket: Ticket) -> None:
+        """Fill the form and its "seen" fields from the ticket as the page shows it."""
+        self.team_id.data = ticket.team_id
+        self.assignee_id.data = ticket.assignee_id
+        self.seen_kind.data = ticket.kind
+        self.seen_priority.data = ticket.priority
+        self.seen_category.data = ticket.category or ""
+        self.seen_team_id.data = str(ticket.team_id or "")
+        self.seen_assignee_id.data = str(ticket.assignee_id or "")
+
+    def seen(self) -> dict[str, object] | None:
+        """The values the user saw, keyed like update_ticket's changes; None from an old page."""
+        if self.seen_kind.data in (None, ""):
+            return None
+        return {
+            "kind": self.seen_kind.data,
+            "priority": self.seen_priority.data,
+            "category": self.seen_category.data or "",
+            "team": _optional_id(self.seen_team_id.data),
+            "assignee": _optional_id(self.seen_assignee_id.data),
+        }
 
 
 class LinkCustomerForm(BaseForm):

@@ -9,7 +9,7 @@ changed the ticket meanwhile) fails with a TicketError instead of overwriting th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -287,9 +287,20 @@ def _after_reply(
 
 
 def update_ticket(
-    ticket: Ticket, by: User | None, now: dt.datetime | None = None, **changes: object
+    ticket: Ticket,
+    by: User | None,
+    now: dt.datetime | None = None,
+    seen: Mapping[str, object] | None = None,
+    **changes: object,
 ) -> list[str]:
-    """Change priority, category, kind, team, assignee or customer; returns what changed, in words."""
+    """Change priority, category, kind, team, assignee or customer; returns what changed, in words.
+
+    ``seen`` holds the values the user's form showed (ids for team and assignee). With it, only
+    the fields the user changed from what they saw are written, so an edit of the priority
+    never undoes the reassignment another agent saved meanwhile; a field both of them changed
+    is refused with a message saying who has the ticket now. Team and assignee are written with
+    a conditional UPDATE on the value seen, so of two simultaneous saves exactly one wins.
+    """
     allowed = {"priority", "category", "kind", "team", "assignee", "customer"}
     unknown = set(changes) - allowed
     if unknown:
@@ -301,10 +312,15 @@ def update_ticket(
             old = getattr(ticket, field)
             if old == value:
                 continue
+            shown = _comparable(seen[field]) if seen and field in seen else _comparable(old)
+            if _comparable(value) == shown:
+                continue  # the user left it as they saw it; someone else has changed it since
+            if _comparable(old) != shown:
+                raise TicketError(_changed_meanwhile(ticket))
             _check_change(ticket, field, value, changes)
             if field in ("team", "assignee"):
-                seen, wanted = getattr(old, "id", None), getattr(value, "id", None)
-                if not change_if_unchanged(ticket, (seen,), wanted, column=f"{field}_id"):
+                wanted = getattr(value, "id", None)
+                if not change_if_unchanged(ticket, (shown,), wanted, column=f"{field}_id"):
                     raise TicketError(_changed_meanwhile(ticket))
             setattr(ticket, field, value)
             said.append(_describe_change(field, old, value))
@@ -314,6 +330,11 @@ def update_ticket(
             if "priority" in changes or "customer" in changes:
                 _apply_policy(ticket, by, now)
     return said
+
+
+def _comparable(value: object) -> object:
+    """A field's value as a form shows it: the id of a team or user, other values as they are."""
+    return getattr(value, "id", value)
 
 
 def claim(ticket: Ticket, agent: User, now: dt.datetime | None = None) -> list[str]:

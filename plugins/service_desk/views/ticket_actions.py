@@ -16,7 +16,13 @@ from plugins.service_desk import lookup as caller_lookup
 from plugins.service_desk.access import can_work_ticket, team_ids_of
 from plugins.service_desk.forms import LinkCustomerForm, MessageForm, TicketUpdateForm
 from plugins.service_desk.models import STATE_LABELS, Attachment, Team, Ticket
-from plugins.service_desk.tickets import TicketError, add_message, change_state, update_ticket
+from plugins.service_desk.tickets import (
+    TicketError,
+    add_message,
+    change_state,
+    claim,
+    update_ticket,
+)
 from plugins.service_desk.views.blueprint import bp
 from plugins.service_desk.views.choices import (
     active_teams,
@@ -83,6 +89,24 @@ def post_message(ticket_id: str) -> Response:
     return _back(ticket)
 
 
+@bp.route("/tickets/<ticket_id>/claim", methods=["POST"])
+@permission_required("service_desk.work")
+def claim_ticket(ticket_id: str) -> Response:
+    """Take an unassigned ticket; of two agents pressing at once, one gets it."""
+    ticket = _workable(ticket_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return _back(ticket)
+    try:
+        claim(ticket, current_user)
+        db.session.commit()
+        flash(f"Ticket #{ticket.id} is yours now.", "success")
+    except (TicketError, PluginError) as error:
+        db.session.rollback()
+        flash(f"Nothing changed: {error}", "error")
+    return _back(ticket)
+
+
 @bp.route("/tickets/<ticket_id>/update", methods=["POST"])
 @permission_required("service_desk.work")
 def update(ticket_id: str) -> Response:
@@ -104,6 +128,7 @@ def update(ticket_id: str) -> Response:
         said = update_ticket(
             ticket,
             current_user,
+            seen=form.seen(),
             kind=form.kind.data,
             priority=form.priority.data,
             category=form.category.data or "",

@@ -218,9 +218,8 @@ def ticket(ticket_id: str) -> str:
     update_form = TicketUpdateForm(obj=ticket, formdata=None)
     update_form.category.choices = category_choices(ticket.category)
     update_form.team_id.choices = team_choices(active_teams(), ticket.team)
-    update_form.team_id.data = ticket.team_id
     update_form.assignee_id.choices = agent_choices(agents())
-    update_form.assignee_id.data = ticket.assignee_id
+    update_form.show(ticket)
     message_form = MessageForm(formdata=None)
     return render_template(
         "service_desk/ticket.html",

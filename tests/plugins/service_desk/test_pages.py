@@ -250,3 +250,66 @@ def test_unknown_ids_and_bad_input_never_fail(client, login_as):
     assert client.get("/service_desk/reports/process?from=yesterday&by=nonsense").status_code == 200
     assert client.get("/service_desk/?queue=nonsense&sort=evil&page=x").status_code == 200
     assert client.get("/service_desk/lookup?customer=12345").status_code == 200
+
+
+def _details_form(page: bytes) -> dict[str, str]:
+    """The values the ticket page's details form would post, as the page rendered them."""
+    import re
+
+    form = page.decode()
+    form = form[form.index('id="details"') :]
+    form = form[: form.index("</form>")]
+    values = dict(re.findall(r'<input[^>]*name="(seen_\w+)"[^>]*value="([^"]*)"', form))
+    for name in ("kind", "priority", "category", "team_id", "assignee_id"):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S)
+        assert select, name
+        chosen = re.search(
+            r'<option selected value="([^"]*)"|<option value="([^"]*)" selected', select[0]
+        )
+        values[name] = next((v for v in chosen.groups() if v is not None), "") if chosen else ""
+    return values
+
+
+def test_saving_the_details_keeps_an_assignment_made_meanwhile(
+    db, client, login_as, make_ticket, make_user
+):
+    ticket = make_ticket()
+    url = f"/service_desk/tickets/{ticket.id}"
+    ben = make_user("support", name="Ben")
+    ann = login_as("support", name="Ann")
+    shown = _details_form(client.get(url).data)
+    assert (shown["seen_assignee_id"], shown["assignee_id"]) == ("", "")
+    # Ben takes the ticket while Ann's page is open; Ann then raises its priority only.
+    login_as(ben)
+    taken = client.post(f"{url}/claim", follow_redirects=True)
+    assert f"Ticket #{ticket.id} is yours now.".encode() in taken.data
+    login_as(ann)
+    saved = client.post(f"{url}/update", data={**shown, "priority": "high"}, follow_redirects=True)
+    assert b"Priority: normal \xe2\x86\x92 high" in saved.data
+    db.session.expire_all()
+    assert (ticket.priority, ticket.assignee_id) == ("high", ben.id)
+
+
+def test_assigning_a_ticket_someone_took_meanwhile_is_refused(
+    db, client, login_as, make_ticket, make_user
+):
+    ticket = make_ticket()
+    url = f"/service_desk/tickets/{ticket.id}"
+    ben = make_user("support", name="Ben")
+    ann = login_as("support", name="Ann")
+    shown = _details_form(client.get(url).data)
+    login_as(ben)
+    client.post(f"{url}/claim")
+    login_as(ann)
+    refused = client.post(
+        f"{url}/update",
+        data={**shown, "assignee_id": str(ann.id), "priority": "urgent"},
+        follow_redirects=True,
+    )
+    assert b"Someone else changed ticket" in refused.data
+    assert b"assigned to Ben" in refused.data
+    db.session.expire_all()
+    assert (ticket.priority, ticket.assignee_id) == ("normal", ben.id)  # nothing changed
+    # A second claim is refused too, naming who has it.
+    again = client.post(f"{url}/claim", follow_redirects=True)
+    assert b"already assigned to Ben; nothing changed." in again.data
