@@ -227,7 +227,8 @@ def create() -> str | Response:
         try:
             if missing_quantity:
                 raise order_service.OrderError(f"Line {missing_quantity[0]}: enter a quantity.")
-            salesperson = db.session.get(User, form.salesperson_id.data)
+            chosen = form.salesperson_id.data
+            salesperson = db.session.get(User, chosen) if chosen is not None else None
             order = order_service.create_order(
                 customer, salesperson, lines, form.order_date.data, notes=form.notes.data or ""
             )
