@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`: one per core (each gets its own PostgreSQL database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test lint typecheck pytest bench docs clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,3 +52,8 @@ docs: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Refresh the vendored front-end libraries (core/static/vendor) from the versions pinned in
+# package.json / package-lock.json. Needs npm; a clone does not (the copies are committed).
+vendor:
+	scripts/vendor-static.sh

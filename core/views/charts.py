@@ -1,163 +1,161 @@
-"""Small server-rendered charts (bar and line), so pages need no JavaScript library.
+"""Charts drawn in the browser by Chart.js from data the page carries, readable on a phone.
 
-Labels never overlap: a bar chart whose labels or values are wider than a bar's slot is
-drawn as horizontal bars (one row per label, the label in HTML so it is ellipsised rather
-than drawn over its neighbour), and a line chart labels only every n-th point, n chosen
-from the widest label.
+The server writes a ``<figure data-chart>`` holding a ``<canvas>`` and the chart's data as
+``<script type="application/json">`` (a data block, not a script: the strict CSP allows no
+inline script, and none is needed). core/static/charts.js reads the data and draws it with
+the vendored Chart.js (core/static/vendor, see ``make vendor``). Labels never overlap:
+category labels are skipped or ellipsised by Chart.js (full text in the tooltip), and a bar
+chart whose labels are too long for vertical bars is drawn with horizontal bars, one row per
+label, the figure growing with the rows. Inside the canvas is a small table of the same
+figures: what screen readers read and what a browser without scripts shows.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any, TypedDict
 
+from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup, escape
 
 Number = int | float | Decimal
-PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#dc3545", "#20c997")
-#: Width of one character of the 10-unit chart font, generously (digits and most letters).
-CHAR_WIDTH = 6.2
+#: The widest label (in characters) that still fits under a vertical bar on a phone.
+VERTICAL_LABEL_CHARS = 8
+#: Horizontal bars: the height of one row and of the axis, in CSS pixels.
+ROW_HEIGHT, AXIS_HEIGHT = 26, 40
 
 
-def _scale(values: Sequence[Number]) -> tuple[float, float]:
-    """(lowest, highest) of the axis: always includes 0 so bars grow from a baseline."""
-    numbers = [float(value) for value in values] or [0.0]
-    low, high = min(0.0, *numbers), max(0.0, *numbers)
-    return (low, high if high != low else low + 1)
+class Dataset(TypedDict, total=False):
+    """One series: a label, its values (None for no point), drawn dashed (e.g. a forecast)."""
+
+    label: str
+    values: Sequence[Number | None]
+    dashed: bool
+
+
+def decimals_of(value_format: str) -> int:
+    """The number of decimals a Python format such as ``{:,.2f}`` shows (0 when none)."""
+    found = re.search(r"\.(\d+)f", value_format)
+    return int(found.group(1)) if found else 0
+
+
+def _number(value: Number | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _text(value: Number | None, decimals: int, suffix: str) -> str:
+    return "–" if value is None else f"{float(value):,.{decimals}f}{suffix}"
+
+
+def chart(
+    kind: str,
+    labels: Sequence[Any],
+    datasets: Sequence[Dataset],
+    title: str = "",
+    *,
+    height: int = 220,
+    decimals: int = 0,
+    suffix: str = "",
+    highlight: int | None = None,
+    links: Sequence[str] | None = None,
+    horizontal: bool | None = None,
+    stacked: bool = False,
+) -> Markup:
+    """A ``bar`` or ``line`` chart of the datasets over the labels, as markup for a page.
+
+    ``highlight`` is the index of a bar drawn in a warning colour; ``links`` a URL per label,
+    opened when its bar or point is clicked (a drill-down). ``horizontal`` forces the bar
+    orientation; by default bars lie down when any label is longer than fits under a bar.
+    """
+    names = [str(label) for label in labels]
+    if kind == "bar" and horizontal is None:
+        horizontal = any(len(name) > VERTICAL_LABEL_CHARS for name in names) or len(names) > 12
+    horizontal = bool(horizontal) and kind == "bar"
+    if horizontal:
+        height = max(height // 2, AXIS_HEIGHT + ROW_HEIGHT * len(names))
+    spec = {
+        "type": kind,
+        "labels": names,
+        "datasets": [
+            {
+                "label": str(dataset.get("label", "")),
+                "values": [_number(value) for value in dataset["values"]],
+                "dashed": bool(dataset.get("dashed", False)),
+            }
+            for dataset in datasets
+        ],
+        "title": str(title),
+        "decimals": decimals,
+        "suffix": suffix,
+        "highlight": highlight,
+        "links": list(links) if links else None,
+        "horizontal": horizontal,
+        "stacked": stacked,
+    }
+    header = "".join(f"<th scope='col'>{escape(d.get('label', '')) or '–'}</th>" for d in datasets)
+    rows = "".join(
+        f"<tr><th scope='row'>{escape(name)}</th>"
+        + "".join(
+            f"<td>{escape(_text(dataset['values'][index], decimals, suffix))}</td>"
+            for dataset in datasets
+        )
+        + "</tr>"
+        for index, name in enumerate(names)
+    )
+    return Markup(
+        f'<figure class="chart mb-0" data-chart><div class="chart-box" style="height: {height}px">'
+        f'<canvas role="img" aria-label="{escape(title)}">'
+        f'<table class="table table-sm chart-fallback"><caption>{escape(title)}</caption>'
+        f"<thead><tr><th scope='col'></th>{header}</tr></thead><tbody>{rows}</tbody></table>"
+        f"</canvas></div>"
+        f'<script type="application/json" class="chart-data">{htmlsafe_json_dumps(spec)}</script>'
+        f"</figure>"
+    )
 
 
 def bar_chart(
-    labels: Sequence[str],
+    labels: Sequence[Any],
     values: Sequence[Number],
     title: str = "",
-    height: int = 180,
+    height: int = 220,
     highlight: int | None = None,
     value_format: str = "{:,.0f}",
     horizontal: bool | None = None,
+    links: Sequence[str] | None = None,
 ) -> Markup:
-    """A bar chart; ``highlight`` is the index of a bar drawn in a warning colour.
-
-    Vertical bars while every label and value fits under and over its bar; otherwise (or
-    with ``horizontal=True``) one horizontal bar per row, so long names never overlap.
-    """
-    labels = [str(label) for label in labels]
-    width = max(240, 48 * len(values))
-    top, bottom, left = 18, 34, 8
-    slot = (width - left * 2) / max(1, len(values))
-    texts = [value_format.format(float(value)) for value in values]
-    widest = max((len(text) for text in [*labels, *texts]), default=0)
-    if horizontal or (horizontal is None and widest * CHAR_WIDTH > slot * 0.95):
-        return _horizontal_bars(labels, values, texts, title, highlight)
-    plot_height = height - top - bottom
-    low, high = _scale(values)
-    baseline = top + plot_height * high / (high - low)
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" height="{height}">'
-    ]
-    parts.append(f"<title>{escape(title)}</title>")
-    parts.append(
-        f'<line x1="{left}" x2="{width - left}" y1="{baseline:.1f}" y2="{baseline:.1f}" stroke="#adb5bd"/>'
-    )
-    for index, (label, value) in enumerate(zip(labels, values, strict=True)):
-        x = left + index * slot + slot * 0.15
-        bar_height = plot_height * abs(float(value)) / (high - low)
-        y = baseline - bar_height if float(value) >= 0 else baseline
-        colour = "#fd7e14" if index == highlight else PALETTE[0]
-        text = texts[index]
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{max(bar_height, 0.5):.1f}" fill="{colour}">'
-            f"<title>{escape(label)}: {escape(text)}</title></rect>"
-        )
-        parts.append(
-            f'<text x="{x + slot * 0.35:.1f}" y="{max(y - 4, 11):.1f}" font-size="10" text-anchor="middle">{escape(text)}</text>'
-        )
-        parts.append(
-            f'<text x="{x + slot * 0.35:.1f}" y="{height - bottom + 14}" font-size="10" text-anchor="middle">{escape(label)}</text>'
-        )
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def _horizontal_bars(
-    labels: Sequence[str],
-    values: Sequence[Number],
-    texts: Sequence[str],
-    title: str,
-    highlight: int | None,
-) -> Markup:
-    """One row per bar: the label (ellipsised when long), the bar from the zero line, the value."""
-    low, high = _scale(values)
-    span = high - low
-    zero = 100 * -low / span
-    rows = []
-    for index, (label, value, text) in enumerate(zip(labels, values, texts, strict=True)):
-        length = 100 * abs(float(value)) / span
-        start = zero if float(value) >= 0 else zero - length
-        colour = "#fd7e14" if index == highlight else PALETTE[0]
-        rows.append(
-            f'<div class="hbar-row" title="{escape(label)}: {escape(text)}">'
-            f'<span class="hbar-label">{escape(label)}</span>'
-            f'<svg class="hbar-track" width="100%" height="14" aria-hidden="true">'
-            f'<rect x="{start:.2f}%" y="1" width="{max(length, 0.3):.2f}%" height="12" fill="{colour}"/>'
-            f'<line x1="{zero:.2f}%" x2="{zero:.2f}%" y1="0" y2="14" stroke="#adb5bd"/></svg>'
-            f'<span class="hbar-value">{escape(text)}</span></div>'
-        )
-    return Markup(
-        f'<figure class="chart hbar-chart mb-0"><figcaption class="visually-hidden">{escape(title)}'
-        f"</figcaption>{''.join(rows)}</figure>"
+    """A bar chart of one series; ``highlight`` is the index of a bar drawn in a warning colour."""
+    return chart(
+        "bar",
+        labels,
+        [{"label": title, "values": values}],
+        title,
+        height=height,
+        decimals=decimals_of(value_format),
+        highlight=highlight,
+        horizontal=horizontal,
+        links=links,
     )
 
 
 def line_chart(
-    labels: Sequence[str],
-    series: dict[str, Sequence[Number]],
+    labels: Sequence[Any],
+    series: dict[str, Sequence[Number | None]],
     title: str = "",
-    height: int = 180,
+    height: int = 220,
+    value_format: str = "{:,.0f}",
+    dashed: Sequence[str] = (),
 ) -> Markup:
-    """A line chart with one line per named series and a legend under it (HTML, so it wraps)."""
-    width = max(280, 40 * len(labels))
-    top, bottom, left, right = 18, 24, 8, 8
-    plot_height = height - top - bottom
-    all_values = [value for values in series.values() for value in values]
-    low, high = _scale(all_values)
-    step = (width - left - right) / max(1, len(labels) - 1)
-
-    def y_of(value: Number) -> float:
-        return top + plot_height * (high - float(value)) / (high - low)
-
-    parts = [
-        f'<svg class="chart" role="img" viewBox="0 0 {width} {height}" width="100%" height="{height}">'
-    ]
-    parts.append(f"<title>{escape(title)}</title>")
-    parts.append(
-        f'<line x1="{left}" x2="{width - right}" y1="{y_of(0):.1f}" y2="{y_of(0):.1f}" stroke="#adb5bd"/>'
+    """A line chart with one line per named series (the ``dashed`` ones drawn dashed) and a legend."""
+    return chart(
+        "line",
+        labels,
+        [
+            {"label": name, "values": values, "dashed": name in dashed}
+            for name, values in series.items()
+        ],
+        title,
+        height=height,
+        decimals=decimals_of(value_format),
     )
-    for number, (name, values) in enumerate(series.items()):
-        colour = PALETTE[number % len(PALETTE)]
-        points = " ".join(
-            f"{left + index * step:.1f},{y_of(value):.1f}" for index, value in enumerate(values)
-        )
-        parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}"/>'
-        )
-        for index, value in enumerate(values):
-            parts.append(
-                f'<circle cx="{left + index * step:.1f}" cy="{y_of(value):.1f}" r="2.5" fill="{colour}">'
-                f"<title>{escape(name)} {escape(labels[index])}: {float(value):,.2f}</title></circle>"
-            )
-    widest = max((len(str(label)) for label in labels), default=0)
-    every = max(1, math.ceil((widest * CHAR_WIDTH + 4) / step)) if len(labels) > 1 else 1
-    for index, label in enumerate(labels):
-        if index % every == 0:
-            parts.append(
-                f'<text x="{left + index * step:.1f}" y="{height - bottom + 14}" font-size="10" text-anchor="middle">{escape(label)}</text>'
-            )
-    parts.append("</svg>")
-    legend = "".join(
-        f'<span class="chart-key"><svg width="10" height="10" aria-hidden="true">'
-        f'<rect width="10" height="10" fill="{PALETTE[number % len(PALETTE)]}"/></svg> '
-        f"{escape(name)}</span>"
-        for number, name in enumerate(series)
-    )
-    return Markup("".join(parts) + f'<div class="chart-legend small">{legend}</div>')

@@ -1,53 +1,77 @@
-"""Server-rendered charts: labels never drawn over each other."""
+"""Charts: the data a page hands to charts.js, its fallback table, no inline script."""
 
+import json
 import re
 from decimal import Decimal
 
-from core.views.charts import bar_chart, line_chart
+from core.views.charts import bar_chart, chart, decimals_of, line_chart
 
 
-def test_short_labels_make_vertical_bars():
-    chart = bar_chart(["A", "B", "C"], [Decimal("16.00"), Decimal("6.01"), 0], "By tier")
-    assert chart.startswith("<svg") and "hbar-row" not in chart
-    assert re.findall(r'text-anchor="middle">([^<]*)</text>', chart) == [
-        "16", "A", "6", "B", "0", "C",
+def spec_of(markup: str) -> dict:
+    found = re.search(r'<script type="application/json" class="chart-data">(.*?)</script>', markup)
+    assert found, markup
+    return json.loads(found.group(1))
+
+
+def test_short_labels_make_vertical_bars_with_the_figures_in_a_fallback_table():
+    markup = bar_chart(["A", "B", "C"], [Decimal("16.00"), Decimal("6.01"), 0], "By tier")
+    spec = spec_of(markup)
+    assert spec["type"] == "bar" and spec["horizontal"] is False
+    assert spec["labels"] == ["A", "B", "C"]
+    assert spec["datasets"][0]["values"] == [16.0, 6.01, 0.0]
+    assert spec["decimals"] == 0
+    # What a screen reader reads and a browser without scripts shows, to the format's decimals.
+    assert re.findall(r"<tr><th scope='row'>(\w)</th><td>([^<]*)</td></tr>", markup) == [
+        ("A", "16"), ("B", "6"), ("C", "0"),
     ]  # fmt: skip
 
 
-def test_names_wider_than_a_bar_make_one_row_each():
+def test_names_wider_than_a_bar_make_horizontal_bars_one_row_each():
     names = ["Anna Becker", "Bernd Schneider", "Carla Fischer-Hoffmann", "Dieter Wagner"]
-    chart = bar_chart(names, [1200, -300, 450, 0], "Profit", highlight=1, value_format="{:,.2f}")
-    assert chart.startswith('<figure class="chart hbar-chart')
-    assert re.findall(r'<span class="hbar-label">([^<]*)</span>', chart) == names
-    assert re.findall(r'<span class="hbar-value">([^<]*)</span>', chart) == [
-        "1,200.00", "-300.00", "450.00", "0.00",
-    ]  # fmt: skip
-    # Scale −300 … 1,200: zero at 20 %; 1,200 is 80 % long; −300 runs from 0 % to 20 %.
-    bars = re.findall(
-        r'<rect x="([\d.]+)%" y="1" width="([\d.]+)%" height="12" fill="(#\w+)"', chart
-    )
-    assert bars[0] == ("20.00", "80.00", "#0d6efd")
-    assert bars[1] == ("0.00", "20.00", "#fd7e14")  # highlighted
-    assert bars[2] == ("20.00", "30.00", "#0d6efd")
-    assert 'title="Carla Fischer-Hoffmann: 450.00"' in chart  # the full name on hover
+    markup = bar_chart(names, [1200, -300, 450, 0], "Profit", highlight=1, value_format="{:,.2f}")
+    spec = spec_of(markup)
+    assert spec["horizontal"] is True and spec["highlight"] == 1 and spec["decimals"] == 2
+    assert spec["labels"] == names
+    # 40 px of axis + 26 px a row: the figure grows with its rows so no two labels share one.
+    assert 'style="height: 144px"' in markup
+    assert "<td>-300.00</td>" in markup
 
 
 def test_a_forced_orientation_wins():
-    assert bar_chart(["A"], [1], horizontal=True).startswith("<figure")
-    assert bar_chart(["A long name for a bar"], [1], horizontal=False).startswith("<svg")
+    assert spec_of(bar_chart(["A"], [1], horizontal=True))["horizontal"] is True
+    assert (
+        spec_of(bar_chart(["A long name for a bar"], [1], horizontal=False))["horizontal"] is False
+    )
 
 
-def test_line_chart_labels_every_nth_point_so_they_do_not_touch():
-    months = [f"2026-{month:02d}" for month in range(1, 13)] + ["2027-01", "2027-02"]
-    chart = line_chart(months, {"Complaints": list(range(14))}, "Trend")
-    shown = re.findall(r'font-size="10" text-anchor="middle">([^<]*)</text>', chart)
-    # 14 points, 40 units apart; "2026-01" is about 43 units wide: every second one is labelled.
-    assert shown == months[::2]
+def test_line_chart_names_every_series_and_draws_the_dashed_ones_apart():
+    names = ["Actual", "Forecast"]
+    markup = line_chart(
+        ["2026-01", "2026-02", "2026-03"],
+        {"Actual": [1, 2, None], "Forecast": [None, 2, 3]},
+        "Trend",
+        dashed=["Forecast"],
+    )
+    spec = spec_of(markup)
+    assert [d["label"] for d in spec["datasets"]] == names
+    assert [d["dashed"] for d in spec["datasets"]] == [False, True]
+    assert spec["datasets"][0]["values"] == [1.0, 2.0, None]
+    assert "<td>–</td>" in markup  # no point is not a zero
 
 
-def test_line_chart_legend_names_every_series():
-    names = ["Billing", "Damaged goods", "Delivery", "Other", "Product quality", "Returns"]
-    chart = line_chart(["2026-01", "2026-02"], {name: [1, 2] for name in names}, "Trend")
-    # In HTML under the chart, so it wraps instead of running off the drawing's right edge.
-    legend = chart.split('<div class="chart-legend small">')[1]
-    assert re.findall(r"</svg> ([^<]*)</span>", legend) == names
+def test_labels_cannot_close_the_data_block_or_inject_markup():
+    markup = chart("bar", ["</script><script>alert(1)</script>"], [{"values": [1]}], "<b>x</b>")
+    assert (
+        "</script><script>" not in markup.split('class="chart-data">')[1].rsplit("</script>", 1)[0]
+    )
+    assert "<b>x</b>" not in markup
+    assert spec_of(markup)["labels"] == ["</script><script>alert(1)</script>"]
+
+
+def test_links_make_a_drill_down_per_bar():
+    spec = spec_of(bar_chart(["A", "B"], [1, 2], links=["/a", "/b"]))
+    assert spec["links"] == ["/a", "/b"]
+
+
+def test_decimals_follow_the_python_format():
+    assert [decimals_of(f) for f in ("{:,.2f}", "{:.1f}", "{:,.0f}", "{}")] == [2, 1, 0, 0]

@@ -146,7 +146,7 @@ def test_reports_and_recommendations(live_server, page, screenshot):
     page.get_by_role("button", name="Marketing").click()
     page.get_by_role("link", name="Attribution").click()
     expect(page.locator("#channels").get_by_text("web")).to_be_visible()
-    expect(page.locator("svg.chart")).to_be_visible()
+    expect(page.locator("figure.chart canvas")).to_be_visible()
     screenshot("marketing-attribution")
     page.get_by_role("link", name="Regions").click()
     page.get_by_label("By").select_option("city")
