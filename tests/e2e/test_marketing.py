@@ -149,7 +149,7 @@ def test_reports_and_recommendations(live_server, page, screenshot):
     expect(page.locator("figure.chart canvas")).to_be_visible()
     screenshot("marketing-attribution")
     page.get_by_role("link", name="Regions").click()
-    page.get_by_label("By").select_option("city")
+    page.get_by_label("By", exact=True).select_option("city")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#places").get_by_text("DE · – · Berlin")).to_be_visible()
     screenshot("marketing-regions")
