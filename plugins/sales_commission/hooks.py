@@ -22,11 +22,10 @@ DEFAULT_TIERS = [
 
 @hookimpl
 def blueprints() -> list[Any]:
-    """The commission pages (one blueprint; its routes live in the views* modules)."""
-    from plugins.sales_commission import views, views_reports, views_rules, views_split
+    """The commission pages: one Blueprint, its URL map in views.py."""
+    from plugins.sales_commission.views import bp
 
-    assert views_reports and views_rules and views_split  # imported for their routes
-    return [views.bp]
+    return [bp]
 
 
 @hookimpl

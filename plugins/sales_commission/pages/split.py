@@ -15,15 +15,12 @@ from core.models import Order, Product, User
 from core.roles import SELLING_ROLES
 from core.views.common import get_or_404
 from plugins.sales_commission import splits
+from plugins.sales_commission.access import SPLIT
 from plugins.sales_commission.forms import SplitForm
 from plugins.sales_commission.models import Entry
 from plugins.sales_commission.service import current_rules
-from plugins.sales_commission.views import bp
-
-SPLIT = "sales_commission.split"
 
 
-@bp.route("/split")
 @permission_required(SPLIT)
 def find_order() -> str | Response:
     """Find the order to split by its number."""
@@ -38,7 +35,6 @@ def find_order() -> str | Response:
     )
 
 
-@bp.route("/orders/<order_id>/split", methods=["GET", "POST"])
 @permission_required(SPLIT)
 def split(order_id: str) -> str | Response:
     """Show and change who shares an order's commission, and what each gets per line."""

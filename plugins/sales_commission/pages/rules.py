@@ -18,12 +18,10 @@ from core.money import format_quantity
 from core.plugins import SettingError, settings_of
 from core.views.common import get_or_404
 from plugins.sales_commission import accrual, rules
+from plugins.sales_commission.access import SETTINGS
 from plugins.sales_commission.forms import RuleVersionForm
 from plugins.sales_commission.models import RuleVersion
 from plugins.sales_commission.service import PLUGIN, current_rules
-from plugins.sales_commission.views import bp
-
-SETTINGS = "sales_commission.settings"
 
 
 def _fill(
@@ -73,7 +71,6 @@ def _rule_errors(form: RuleVersionForm) -> tuple[str, str, list[dict[str, Any]]]
         return None
 
 
-@bp.route("/settings", methods=["GET", "POST"])
 @permission_required(SETTINGS)
 def settings() -> str | Response:
     """The rule versions, and a form to add one from an effective date on."""
@@ -133,7 +130,6 @@ def _page(form: RuleVersionForm, existing: rules.RuleSet, config_notice: bool = 
     )
 
 
-@bp.route("/settings/config", methods=["POST"])
 @permission_required(SETTINGS)
 def fill_from_config() -> str:
     """Show the add form filled in from the config file's rules (nothing is saved)."""
@@ -150,7 +146,6 @@ def fill_from_config() -> str:
     return _page(form, existing, config_notice=False)
 
 
-@bp.route("/settings/<version_id>/delete", methods=["POST"])
 @permission_required(SETTINGS)
 def delete_version(version_id: str) -> Response:
     """Delete a version that applies to no approved statement; its orders are re-accrued."""

@@ -12,8 +12,8 @@ from core.db import db
 from core.models import Product
 from core.views.common import paginate, sorting
 from plugins.sales_commission import reports
+from plugins.sales_commission.access import VIEW_ALL, VIEW_OWN
 from plugins.sales_commission.service import current_rules
-from plugins.sales_commission.views import VIEW_ALL, VIEW_OWN, bp
 
 
 def period_range() -> tuple[str, str]:
@@ -34,7 +34,6 @@ def period_range() -> tuple[str, str]:
     return (first, last) if first <= last else (last, first)
 
 
-@bp.route("/products")
 @permission_required(VIEW_OWN)
 def products() -> str:
     """Each product's list margin and grade under the rules in force, and how far to discount."""
@@ -75,7 +74,6 @@ def products() -> str:
     )
 
 
-@bp.route("/leaderboard")
 @permission_required(VIEW_OWN)
 def leaderboard() -> str:
     """Salespeople ranked by the profit they earned for the company (not by revenue)."""
