@@ -1,4 +1,4 @@
-"""A customer's loyalty page, and recording preferences and interactions (routes on views.bp)."""
+"""A customer's loyalty page, and recording preferences and interactions."""
 
 from __future__ import annotations
 
@@ -30,7 +30,6 @@ from plugins.loyalty.preferences import (
     recent_interactions,
 )
 from plugins.loyalty.value import change, profit_by_month
-from plugins.loyalty.views import bp
 
 HISTORY_ROWS = 50
 VALUE_MONTHS = 24
@@ -45,7 +44,6 @@ def _safe_next(default: str) -> str:
     return default
 
 
-@bp.route("/customers/<customer_id>")
 @permission_required("loyalty.view")
 def customer(customer_id: str) -> str:
     """A customer's value by month and year, tier and stage history, preferences and contacts."""
@@ -91,7 +89,6 @@ def customer(customer_id: str) -> str:
     )
 
 
-@bp.route("/customers/<customer_id>/preferences/new", methods=["GET", "POST"])
 @permission_required("loyalty.notes")
 def new_preference(customer_id: str) -> str | Response:
     """Add a preference (the banner on the customer page posts here; errors are shown here)."""
@@ -123,7 +120,6 @@ def new_preference(customer_id: str) -> str | Response:
     )
 
 
-@bp.route("/preferences/<preference_id>/remove", methods=["POST"])
 @permission_required("loyalty.notes")
 def remove_preference(preference_id: str) -> Response:
     """Delete a preference that no longer holds."""
@@ -148,7 +144,6 @@ def _moment(form: InteractionForm) -> dt.datetime | None:
     return dates.from_company_time(typed)
 
 
-@bp.route("/customers/<customer_id>/interactions/new", methods=["GET", "POST"])
 @permission_required("loyalty.notes")
 def new_interaction(customer_id: str) -> str | Response:
     """Log a call, visit, e-mail or note."""

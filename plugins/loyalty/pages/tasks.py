@@ -1,4 +1,4 @@
-"""My care tasks: the list, completing a task with notes, taking an unassigned one (routes on views.bp)."""
+"""My care tasks: the list, completing a task with notes, taking an unassigned one."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from plugins.loyalty.care import CareError, complete, interaction_kind_for, may_
 from plugins.loyalty.forms import CompleteTaskForm
 from plugins.loyalty.models import TASK_STATUSES, CareTask, CustomerValue
 from plugins.loyalty.preferences import preferences_of, recent_interactions
-from plugins.loyalty.views import bp
 
 TASK_SORTS = {
     "due": CareTask.due_on,
@@ -40,7 +39,6 @@ def _scopes() -> list[str]:
     return allowed
 
 
-@bp.route("/tasks")
 @permission_required("loyalty.tasks")
 def tasks() -> str:
     """Care tasks: mine / unassigned / all, open (default), overdue, done or closed; sortable, paged."""
@@ -86,7 +84,6 @@ def tasks() -> str:
     )
 
 
-@bp.route("/tasks/<task_id>/complete", methods=["GET", "POST"])
 @permission_required("loyalty.tasks")
 def complete_task(task_id: str) -> str | Response:
     """Complete a task with notes; it is logged as an interaction on the customer's timeline."""
@@ -116,7 +113,6 @@ def complete_task(task_id: str) -> str | Response:
     )
 
 
-@bp.route("/tasks/<task_id>/take", methods=["POST"])
 @permission_required("loyalty.tasks")
 def take_task(task_id: str) -> Response:
     """Take an unassigned task (the fallback role and managers)."""

@@ -1,4 +1,4 @@
-"""Greeting templates: the list and the edit page with a preview (routes on views.bp)."""
+"""Greeting templates: the list and the edit page with a preview."""
 
 from __future__ import annotations
 
@@ -23,10 +23,8 @@ from plugins.loyalty.greetings import (
     templates,
 )
 from plugins.loyalty.models import OCCASIONS, Greeting
-from plugins.loyalty.views import bp
 
 
-@bp.route("/greetings", endpoint="templates")
 @permission_required("loyalty.admin")
 def template_list() -> str:
     """Both greeting templates and how many greetings went out in the last 365 days."""
@@ -48,7 +46,6 @@ def template_list() -> str:
     )
 
 
-@bp.route("/greetings/<occasion>", methods=["GET", "POST"])
 @permission_required("loyalty.admin")
 def edit_template(occasion: str) -> str | Response:
     """Edit the subject and text of a greeting; unknown placeholders are refused with a message."""
