@@ -136,35 +136,10 @@ def test_function_level_imports_are_edges():
     assert "plugins.service_desk.jobs" in graph["plugins.service_desk.hooks"]
 
 
-#: Cycles that are known and waiting for their fix: the web layer of marketing registers
-#: routes by importing its page modules from views.py, and the pages import the Blueprint
-#: back. They go away when the view functions move into pages/ and views.py becomes the URL
-#: map (docs/plugins.md, "The rooms of a plugin"). The list may only shrink.
-KNOWN_CYCLES = {
-    "plugins.marketing": [
-        [
-            "plugins.marketing.pages.campaigns",
-            "plugins.marketing.pages.customers",
-            "plugins.marketing.pages.products",
-            "plugins.marketing.pages.public",
-            "plugins.marketing.pages.reports",
-            "plugins.marketing.pages.segments",
-            "plugins.marketing.views",
-        ]
-    ],
-}
-
-
 @pytest.mark.parametrize("package", ["core", *(f"plugins.{name}" for name in PLUGINS)])
 def test_no_import_cycle(package):
     graph = import_graph(package)
-    found = [
-        component for component in cycles(graph) if component not in KNOWN_CYCLES.get(package, [])
-    ]
+    found = cycles(graph)
     assert not found, f"import cycles in {package}: " + " | ".join(
         describe(graph, component) for component in found
     )
-    for known in KNOWN_CYCLES.get(package, []):
-        assert known in cycles(graph), (
-            f"{package}: the cycle {known} is gone; remove it from KNOWN_CYCLES"
-        )

@@ -1,1 +1,1 @@
-"""The marketing pages, one module per area, all on the Blueprint of plugins.marketing.views."""
+"""The marketing plugin's view functions, one module per page family (views.py maps the URLs)."""

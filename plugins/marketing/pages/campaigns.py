@@ -25,7 +25,6 @@ from plugins.marketing.models import RECIPIENT_STATUSES, Campaign, Recipient, Se
 from plugins.marketing.pages.common import catalog
 from plugins.marketing.segments import SegmentError, compile_rule, rule_from_json
 from plugins.marketing.settings import setting
-from plugins.marketing.views import bp
 
 log = logging.getLogger("clientele.marketing")
 
@@ -41,7 +40,6 @@ RECIPIENT_SORTS = {
 }
 
 
-@bp.app_template_filter("company_time")
 def company_time(value: dt.datetime | None) -> str:
     """A stored UTC datetime shown in the company's time zone (2026-03-31 14:05)."""
     if value is None:
@@ -49,7 +47,6 @@ def company_time(value: dt.datetime | None) -> str:
     return dates.to_company_time(value).strftime("%Y-%m-%d %H:%M")
 
 
-@bp.route("/campaigns/", endpoint="campaigns")
 @permission_required("marketing.campaigns")
 def campaigns_list() -> str:
     """Campaigns, newest first, with how far sending got (one grouped query for the page)."""
@@ -103,7 +100,6 @@ def _save(form: CampaignForm, campaign: Campaign | None) -> Campaign:
     return campaign
 
 
-@bp.route("/campaigns/new", methods=["GET", "POST"])
 @permission_required("marketing.campaigns")
 def campaign_new() -> str | Response:
     """Write a campaign (saved as a draft)."""
@@ -120,7 +116,6 @@ def campaign_new() -> str | Response:
     )
 
 
-@bp.route("/campaigns/<campaign_id>/edit", methods=["GET", "POST"])
 @permission_required("marketing.campaigns")
 def campaign_edit(campaign_id: str) -> str | Response:
     """Change a campaign that has not started sending."""
@@ -170,7 +165,6 @@ def _sample_message(campaign: Campaign) -> dict[str, Any]:
     return {"customer": customer, "subject": subject, "body": body}
 
 
-@bp.route("/campaigns/<campaign_id>")
 @permission_required("marketing.campaigns")
 def campaign_detail(campaign_id: str) -> str:
     """A campaign: message preview, progress, attributed results, recipients with their status."""
@@ -229,7 +223,6 @@ def _wake_worker() -> None:
         flash("The worker could not be reached now; sending starts on its next run.", "warning")
 
 
-@bp.route("/campaigns/<campaign_id>/send-now", methods=["POST"])
 @permission_required("marketing.campaigns")
 def campaign_send_now(campaign_id: str) -> Response:
     """Start sending at once (the send job does the work, in batches)."""
@@ -245,7 +238,6 @@ def campaign_send_now(campaign_id: str) -> Response:
     return _back(campaign)
 
 
-@bp.route("/campaigns/<campaign_id>/schedule", methods=["POST"])
 @permission_required("marketing.campaigns")
 def campaign_schedule(campaign_id: str) -> Response:
     """Schedule sending for a time in the company's time zone."""
@@ -265,7 +257,6 @@ def campaign_schedule(campaign_id: str) -> Response:
     return _back(campaign)
 
 
-@bp.route("/campaigns/<campaign_id>/unschedule", methods=["POST"])
 @permission_required("marketing.campaigns")
 def campaign_unschedule(campaign_id: str) -> Response:
     """Back to draft."""
@@ -280,7 +271,6 @@ def campaign_unschedule(campaign_id: str) -> Response:
     return _back(campaign)
 
 
-@bp.route("/campaigns/<campaign_id>/cancel", methods=["POST"])
 @permission_required("marketing.campaigns")
 def campaign_cancel(campaign_id: str) -> Response:
     """Stop the campaign; nobody not yet handled gets it."""
@@ -295,7 +285,6 @@ def campaign_cancel(campaign_id: str) -> Response:
     return _back(campaign)
 
 
-@bp.route("/campaigns/<campaign_id>/cost", methods=["POST"])
 @permission_required("marketing.campaigns")
 def campaign_cost(campaign_id: str) -> Response:
     """Record what the campaign cost (any time, also after sending)."""

@@ -15,7 +15,6 @@ from plugins.marketing import consent
 from plugins.marketing.forms import ConsentForm
 from plugins.marketing.models import ALL_TOPICS, ConsentEvent
 from plugins.marketing.settings import setting
-from plugins.marketing.views import bp
 
 
 def consent_form() -> ConsentForm:
@@ -27,7 +26,6 @@ def consent_form() -> ConsentForm:
     return form
 
 
-@bp.route("/customers/<customer_id>/consent", methods=["POST"])
 @permission_required("marketing.consent")
 def consent_record(customer_id: str) -> Response:
     """Record a consent change a customer told staff about."""
@@ -58,7 +56,6 @@ def consent_record(customer_id: str) -> Response:
     return redirect(target)
 
 
-@bp.route("/customers/<customer_id>/consent")
 @permission_required("marketing.consent")
 def consent_history(customer_id: str) -> str:
     """All the consent evidence of a customer, newest first."""

@@ -17,12 +17,10 @@ from plugins.marketing.forms import AudienceSegmentForm
 from plugins.marketing.models import Segment
 from plugins.marketing.segments import Condition, Rule
 from plugins.marketing.settings import setting
-from plugins.marketing.views import bp
 
 SHOWN = 100
 
 
-@bp.route("/products/")
 @permission_required("marketing.segments")
 def product_search() -> str:
     """Active products by SKU or name, each with a link to its audience."""
@@ -43,7 +41,6 @@ def _rule_for(product: Product) -> Rule:
     return Rule("all", (Condition("marketing.likely_buyer", product.sku, False),))
 
 
-@bp.route("/products/<product_id>/audience", methods=["GET", "POST"])
 @permission_required("marketing.segments")
 def product_audience(product_id: str) -> str | Response:
     """The customers most likely to buy a product they never had, and saving them as a segment."""

@@ -19,7 +19,6 @@ from plugins.marketing import consent
 from plugins.marketing.messages import Unsubscribe, read_token
 from plugins.marketing.models import ALL_TOPICS, Campaign
 from plugins.marketing.settings import setting
-from plugins.marketing.views import bp
 
 #: The buttons of the page: (topic, None = the link's topic; opted in; the evidence's note).
 ACTIONS = {
@@ -88,7 +87,6 @@ def _change(customer: Customer, link: Unsubscribe, action: str) -> None:
     db.session.commit()
 
 
-@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @signed_link_view
 def unsubscribe(token: str) -> str | tuple[str, int] | tuple[str, int, dict[str, str]]:
     """GET shows the choice; POST unsubscribes (page button or one-click), or resubscribes."""

@@ -16,7 +16,6 @@ from plugins.marketing.models import Segment
 from plugins.marketing.pages.common import catalog
 from plugins.marketing.segments import SegmentError, compile_rule, rule_from_json
 from plugins.marketing.settings import setting
-from plugins.marketing.views import bp
 
 CHART_BARS = 12
 
@@ -33,7 +32,6 @@ def _period() -> tuple[str, dt.date | None, dt.date | None, str]:
     return text, start, end, ""
 
 
-@bp.route("/attribution", endpoint="attribution")
 @permission_required("marketing.attribution")
 def attribution_page() -> str:
     """Customers, net and profit by acquisition channel, and what each campaign brought."""
@@ -74,7 +72,6 @@ def _profit_percentages(result: regions.Breakdown | None, places: list[regions.P
     return [(result.profit_share(place) or 0) * 100 for place in places]
 
 
-@bp.route("/regions")
 @permission_required("marketing.attribution")
 def regions_page() -> str:
     """Where a segment's customers and profit are, by region or city, with a chart."""

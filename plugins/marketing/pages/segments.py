@@ -26,7 +26,6 @@ from plugins.marketing import segments as rules
 from plugins.marketing.forms import SegmentForm
 from plugins.marketing.models import Campaign, Segment
 from plugins.marketing.pages.common import catalog, rule_from_form, rule_from_request
-from plugins.marketing.views import bp
 
 SAMPLE_SIZE = 10
 SEGMENT_SORTS = {"name": func.lower(Segment.name), "updated": Segment.updated_at}
@@ -42,7 +41,6 @@ EXPORT_COLUMNS = (
 )  # fmt: skip
 
 
-@bp.route("/segments/")
 @permission_required("marketing.segments")
 def segments() -> str:
     """Saved segments with their current size (all counted in one statement)."""
@@ -138,21 +136,18 @@ def _builder(segment: Segment | None) -> str | BaseResponse:
     )
 
 
-@bp.route("/segments/new", methods=["GET", "POST"])
 @permission_required("marketing.segments")
 def segment_new() -> str | BaseResponse:
     """Build a new segment."""
     return _builder(None)
 
 
-@bp.route("/segments/<segment_id>/edit", methods=["GET", "POST"])
 @permission_required("marketing.segments")
 def segment_edit(segment_id: str) -> str | BaseResponse:
     """Change a saved segment."""
     return _builder(get_or_404(Segment, segment_id))
 
 
-@bp.route("/segments/count")
 @permission_required("marketing.segments")
 def segment_count() -> tuple[Response, int]:
     """Live count for the builder: GET with ?rule=<JSON> (or the builder's fields); answers JSON."""
@@ -183,7 +178,6 @@ def _customer_page(condition: Any) -> tuple[Any, str, str]:
     return paginate(statement), sort, direction
 
 
-@bp.route("/segments/preview")
 @permission_required("marketing.segments")
 def segment_preview() -> str:
     """Every customer of an unsaved rule (?rule=<JSON>), paginated."""
@@ -207,7 +201,6 @@ def segment_preview() -> str:
     )
 
 
-@bp.route("/segments/<segment_id>")
 @permission_required("marketing.segments")
 def segment_detail(segment_id: str) -> str:
     """A saved segment: its rule in words, its customers (paginated, sortable), export and use."""
@@ -242,7 +235,6 @@ def segment_detail(segment_id: str) -> str:
     )
 
 
-@bp.route("/segments/<segment_id>/export.csv")
 @permission_required("marketing.segments")
 def segment_export(segment_id: str) -> BaseResponse:
     """The segment's customers as CSV, streamed so a large segment never sits in memory."""
@@ -258,7 +250,6 @@ def segment_export(segment_id: str) -> BaseResponse:
     return csv_download(f"segment-{segment.id}.csv", EXPORT_COLUMNS, rows)
 
 
-@bp.route("/segments/<segment_id>/delete", methods=["POST"])
 @permission_required("marketing.segments")
 def segment_delete(segment_id: str) -> BaseResponse:
     """Delete a segment no campaign uses."""
@@ -275,7 +266,6 @@ def segment_delete(segment_id: str) -> BaseResponse:
     return redirect(url_for("marketing.segments"))
 
 
-@bp.errorhandler(rules.SegmentError)
 def segment_error(error: rules.SegmentError) -> tuple[str, int]:
     """A rule problem that escaped a page becomes a 400 page with the problems, never a 500."""
     return render_template(
