@@ -26,11 +26,7 @@ from plugins.service_desk.access import (
 from plugins.service_desk.forms import LinkCustomerForm, MessageForm, TicketForm, TicketUpdateForm
 from plugins.service_desk.history import events_of
 from plugins.service_desk.models import STATE_LABELS, Attachment, Team, Ticket, TicketMessage
-from plugins.service_desk.settings import desk_settings
-from plugins.service_desk.tickets import TRANSITIONS, NewTicket, TicketError, open_ticket
-from plugins.service_desk.tracking import clocks_for
-from plugins.service_desk.views.blueprint import bp
-from plugins.service_desk.views.choices import (
+from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
     agents,
@@ -38,6 +34,9 @@ from plugins.service_desk.views.choices import (
     instance_path,
     team_choices,
 )
+from plugins.service_desk.settings import desk_settings
+from plugins.service_desk.tickets import TRANSITIONS, NewTicket, TicketError, open_ticket
+from plugins.service_desk.tracking import clocks_for
 
 ORDER_CHOICES = 30
 
@@ -112,7 +111,6 @@ def _new_ticket_data(form: TicketForm, customer: Customer | None) -> NewTicket:
     )
 
 
-@bp.route("/tickets/new", methods=["GET", "POST"])
 @permission_required("service_desk.create")
 def new_ticket() -> str | BaseResponse:
     """Open a ticket for a customer (prefilled from the lookup) or for a new contact."""
@@ -206,7 +204,6 @@ def conversation(ticket: Ticket, internal: bool) -> tuple[list[TicketMessage], l
     )
 
 
-@bp.route("/tickets/<ticket_id>")
 @permission_required("service_desk.view")
 def ticket(ticket_id: str) -> str:
     """One ticket: facts, SLA clocks, conversation, files, history, and what the user may do."""
@@ -248,7 +245,6 @@ def _group_attachments(attachments: list[Attachment]) -> dict[int | None, list[A
     return grouped
 
 
-@bp.route("/attachments/<attachment_id>")
 @permission_required("service_desk.view")
 def attachment(attachment_id: str) -> Response:
     """Download a file, only for users who may read it; always as a download, never rendered."""
@@ -270,7 +266,6 @@ def attachment(attachment_id: str) -> Response:
     return response
 
 
-@bp.route("/tickets/<ticket_id>/export.txt")
 @permission_required("service_desk.view")
 def export_ticket(ticket_id: str) -> Response:
     """The ticket as a text file: facts, conversation (internal notes only for those who may read them), history."""

@@ -12,10 +12,8 @@ from core.models import User
 from core.views.common import get_or_404
 from plugins.service_desk.forms import TeamForm
 from plugins.service_desk.models import OPEN_STATES, Team, TeamMember, Ticket
-from plugins.service_desk.views.blueprint import bp
 
 
-@bp.route("/teams")
 @permission_required("service_desk.teams")
 def teams() -> str:
     """Every team with its members and open tickets."""
@@ -69,7 +67,6 @@ def _save(form: TeamForm, team: Team | None) -> Team:
     return team
 
 
-@bp.route("/teams/new", methods=["GET", "POST"])
 @permission_required("service_desk.teams")
 def new_team() -> str | Response:
     """Create a team."""
@@ -82,7 +79,6 @@ def new_team() -> str | Response:
     return render_template("service_desk/team_form.html", title="New team", form=form, team=None)
 
 
-@bp.route("/teams/<team_id>", methods=["GET", "POST"])
 @permission_required("service_desk.teams")
 def edit_team(team_id: str) -> str | Response:
     """Edit a team and its members (teams are made inactive, never deleted: tickets keep them)."""

@@ -11,10 +11,8 @@ from core.models import Customer
 from core.phones import looks_like_phone
 from core.views.common import badge_results, int_arg
 from plugins.service_desk import lookup as caller_lookup
-from plugins.service_desk.views.blueprint import bp
 
 
-@bp.route("/lookup")
 @permission_required("service_desk.lookup")
 def lookup() -> str:
     """One page, one round trip: the caller, their badges, recent orders and tickets, or a short list."""

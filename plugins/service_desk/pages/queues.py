@@ -18,15 +18,14 @@ from plugins.service_desk import queues as queue_service
 from plugins.service_desk.business_hours import local_time_text
 from plugins.service_desk.forms import BulkAssignForm
 from plugins.service_desk.models import KIND_LABELS, PRIORITIES, STATE_LABELS, Team, Ticket
-from plugins.service_desk.settings import desk_calendar
-from plugins.service_desk.views.blueprint import bp
-from plugins.service_desk.views.choices import (
+from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
     agents,
     category_choices,
     team_choices,
 )
+from plugins.service_desk.settings import desk_calendar
 
 EXPORT_LIMIT = 10_000
 
@@ -54,7 +53,6 @@ def _sort() -> tuple[str, str, Any]:
     return sorting(queue_service.SORTS, "created", "desc")
 
 
-@bp.route("/")
 @permission_required("service_desk.view")
 def index() -> str:
     """A queue of tickets with filters, sorting and pages; agents can tick tickets and assign them."""
@@ -87,7 +85,6 @@ def index() -> str:
     )
 
 
-@bp.route("/bulk-assign", methods=["POST"])
 @permission_required("service_desk.work")
 def bulk_assign() -> BaseResponse:
     """Assign the ticked tickets to an agent and/or a team; tickets the user cannot work are reported."""
@@ -114,7 +111,6 @@ def bulk_assign() -> BaseResponse:
     return redirect(target)
 
 
-@bp.route("/queue.csv")
 @permission_required("service_desk.view")
 def export_queue() -> Response:
     """The current queue as CSV (facts only: no conversation and no internal notes)."""

@@ -16,15 +16,7 @@ from plugins.service_desk import lookup as caller_lookup
 from plugins.service_desk.access import can_work_ticket, team_ids_of
 from plugins.service_desk.forms import LinkCustomerForm, MessageForm, TicketUpdateForm
 from plugins.service_desk.models import STATE_LABELS, Attachment, Team, Ticket
-from plugins.service_desk.tickets import (
-    TicketError,
-    add_message,
-    change_state,
-    claim,
-    update_ticket,
-)
-from plugins.service_desk.views.blueprint import bp
-from plugins.service_desk.views.choices import (
+from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
     agents,
@@ -32,7 +24,14 @@ from plugins.service_desk.views.choices import (
     instance_path,
     team_choices,
 )
-from plugins.service_desk.views.tickets import _store_uploads, ticket_or_404
+from plugins.service_desk.pages.tickets import _store_uploads, ticket_or_404
+from plugins.service_desk.tickets import (
+    TicketError,
+    add_message,
+    change_state,
+    claim,
+    update_ticket,
+)
 
 
 def _workable(ticket_id: str) -> Ticket:
@@ -47,7 +46,6 @@ def _back(ticket: Ticket) -> Response:
     return redirect(url_for("service_desk.ticket", ticket_id=ticket.id))
 
 
-@bp.route("/tickets/<ticket_id>/state", methods=["POST"])
 @permission_required("service_desk.work")
 def change_ticket_state(ticket_id: str) -> Response:
     """Move the ticket to the state of the button pressed."""
@@ -65,7 +63,6 @@ def change_ticket_state(ticket_id: str) -> Response:
     return _back(ticket)
 
 
-@bp.route("/tickets/<ticket_id>/messages", methods=["POST"])
 @permission_required("service_desk.work")
 def post_message(ticket_id: str) -> Response:
     """Add a reply, a note or a customer's message, with files; all or nothing."""
@@ -89,7 +86,6 @@ def post_message(ticket_id: str) -> Response:
     return _back(ticket)
 
 
-@bp.route("/tickets/<ticket_id>/claim", methods=["POST"])
 @permission_required("service_desk.work")
 def claim_ticket(ticket_id: str) -> Response:
     """Take an unassigned ticket; of two agents pressing at once, one gets it."""
@@ -107,7 +103,6 @@ def claim_ticket(ticket_id: str) -> Response:
     return _back(ticket)
 
 
-@bp.route("/tickets/<ticket_id>/update", methods=["POST"])
 @permission_required("service_desk.work")
 def update(ticket_id: str) -> Response:
     """Change type, priority, category, team and assignee."""
@@ -143,7 +138,6 @@ def update(ticket_id: str) -> Response:
     return _back(ticket)
 
 
-@bp.route("/tickets/<ticket_id>/link-customer", methods=["POST"])
 @permission_required("service_desk.work")
 def link_customer(ticket_id: str) -> Response:
     """Attach a new contact's ticket to the one existing customer the text finds."""

@@ -8,10 +8,8 @@ from core.db import db
 from plugins.service_desk.forms import SurveyForm
 from plugins.service_desk.ratings import answer_survey
 from plugins.service_desk.surveys import SurveyError, open_survey
-from plugins.service_desk.views.blueprint import bp
 
 
-@bp.route("/survey/<token>", methods=["GET", "POST"])
 def survey(token: str) -> tuple[str, int]:
     """Show the survey, or record the answer once; a forged, used or expired link records nothing."""
     try:

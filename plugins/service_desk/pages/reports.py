@@ -11,7 +11,6 @@ from core.auth import permission_required
 from core.models import utcnow
 from plugins.service_desk import analysis, reports
 from plugins.service_desk.models import KIND_LABELS, STATE_LABELS
-from plugins.service_desk.views.blueprint import bp
 
 DEFAULT_DAYS = 90
 
@@ -32,7 +31,6 @@ def _date_range() -> tuple[dt.date, dt.date]:
     return start, end
 
 
-@bp.route("/reports/sla")
 @permission_required("service_desk.reports")
 def sla_report() -> str:
     """Tickets opened in a month per team: targets met and breached, breach rate, with a chart."""
@@ -57,7 +55,6 @@ def sla_report() -> str:
     )
 
 
-@bp.route("/reports/satisfaction")
 @permission_required("service_desk.reports")
 def satisfaction_report() -> str:
     """CSAT per agent, team or category for resolutions in a date range."""
@@ -80,7 +77,6 @@ def satisfaction_report() -> str:
     )
 
 
-@bp.route("/reports/process")
 @permission_required("service_desk.reports")
 def process_report() -> str:
     """Time in each step (average, p50, p90) per category or team, the longest step, complaint trend."""

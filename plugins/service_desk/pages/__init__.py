@@ -1,0 +1,1 @@
+"""The service desk's view functions, one module per page family (views.py maps the URLs)."""
