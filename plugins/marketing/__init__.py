@@ -10,4 +10,5 @@ manifest = Manifest(
         "signed unsubscribe links, attribution by profit, and co-purchase recommendations."
     ),
     hookspecs="plugins.marketing.hookspecs",
+    uses=["insights"],
 )

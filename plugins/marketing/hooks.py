@@ -194,3 +194,7 @@ def seed_demo(session: Any, rng: Any) -> None:
     from plugins.marketing.demo import seed
 
     seed(session, rng)
+
+
+# Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
+from plugins.marketing.bridges import insights_segments  # noqa: E402, F401

@@ -29,7 +29,7 @@ from plugins.loyalty.recompute import recompute_customers
 from plugins.marketing import consent
 from plugins.service_desk.tickets import NewTicket, open_ticket
 
-ALL_PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing"]
+ALL_PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing", "insights"]
 TOPICS = ["newsletter", "offers", "events"]
 
 
@@ -200,6 +200,22 @@ TABLE = [
     # Marketing: segments (JSON count) for marketing and managers.
     Row(("admin", "manager", "marketing"), "/marketing/segments/count", 200, ('"count"',)),
     Row(("seller", "support"), "/marketing/segments/count", 403),
+    # Insights: the reports and their exports for managers only.
+    Row(("admin", "manager"), "/insights/", 200, ("Cohorts",)),
+    Row(("admin", "manager"), "/insights/performance?by=product", 200, ("LID-1", NET, PROFIT)),
+    Row(("admin", "manager"), "/insights/performance/orders?by=product&key=LID-1", 200,
+        ("{number}", "Rita Role")),
+    Row(("admin", "manager"), "/insights/performance?by=product&export=csv", 200,
+        ("LID-1,100.00,61.00,39.00,0.3900,1,1",)),
+    Row(("admin", "manager"), "/insights/cohorts", 200, ("Cohorts",)),
+    Row(("admin", "manager"), "/insights/basket", 200, ("Bought together",)),
+    Row(("seller", "other", "support", "marketing"), "/insights/", 403),
+    Row(("seller", "other", "support", "marketing"), "/insights/performance?by=product", 403),
+    Row(("seller", "other", "support", "marketing"), "/insights/performance?export=xlsx", 403),
+    Row(("seller", "other", "support", "marketing"),
+        "/insights/performance/orders?by=product&key=LID-1", 403),
+    Row(("seller", "other", "support", "marketing"), "/insights/cohorts", 403),
+    Row(("seller", "other", "support", "marketing"), "/insights/basket?export=csv", 403),
 ]  # fmt: skip
 
 

@@ -1,0 +1,9 @@
+"""Who may read the insights reports: managers (admin holds every permission)."""
+
+from __future__ import annotations
+
+from core.plugins import Permission
+
+VIEW = "insights.view"
+
+PERMISSIONS = [Permission(VIEW, "Read the insights reports and export them", ("manager",))]

@@ -1,0 +1,115 @@
+"""`clientele insights performance | cohorts | basket`: the reports for scripts (--format table|csv|json).
+
+Amounts are written with two places ("12.30"), fractions (margin, support, confidence,
+lift) with four ("0.3012"), both as strings, as every Clientele report does.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from core.cli.output import emit, format_option
+from plugins.insights import reports
+
+PERFORMANCE_COLUMNS = ("key", "net", "cost", "profit", "margin", "orders", "customers")
+BASKET_COLUMNS = ("a", "b", "orders", "support", "confidence", "lift")
+
+
+def four_places(value: Decimal | None) -> str | None:
+    """A fraction already rounded to four places, as text ("0.3012"); None stays None."""
+    return None if value is None else f"{value:.4f}"
+
+
+def _period(first: str, last: str) -> reports.Period:
+    try:
+        return reports.period(first, last)
+    except reports.ReportError as error:
+        raise click.BadParameter(str(error), param_hint="--from/--to") from None
+
+
+period_options = [
+    click.option("--from", "first", required=True, metavar="YYYY-MM", help="First month."),
+    click.option("--to", "last", required=True, metavar="YYYY-MM", help="Last month."),
+]
+
+
+def with_period(command: Any) -> Any:
+    for option in reversed(period_options):
+        command = option(command)
+    return command
+
+
+@click.group("insights")
+def insights() -> None:
+    """Performance, cohorts and baskets of the insights plugin."""
+
+
+@insights.command("performance")
+@click.option("--by", type=click.Choice(reports.DIMENSIONS), required=True, help="Group by.")
+@click.option("--per", type=click.Choice(["month"]), default=None, help="One row per month too.")
+@with_period
+@format_option
+@with_appcontext
+def performance_command(
+    by: str, per: str | None, first: str, last: str, output_format: str
+) -> None:
+    """Net, cost, profit, margin, orders and customers by a dimension (product: its SKU)."""
+    rows = reports.performance(by, _period(first, last), per_month=per == "month")
+    columns = PERFORMANCE_COLUMNS if per is None else ("key", "month", *PERFORMANCE_COLUMNS[1:])
+    emit(
+        output_format,
+        [
+            {column: row[column] for column in columns} | {"margin": four_places(row["margin"])}
+            for row in rows
+        ],
+        columns,
+    )
+
+
+@insights.command("cohorts")
+@with_period
+@format_option
+@with_appcontext
+def cohorts_command(first: str, last: str, output_format: str) -> None:
+    """Customers by the month of their first counted order, and how many buy k months later."""
+    rows = reports.cohorts(_period(first, last))
+    if output_format == "json":
+        emit(output_format, rows, ("cohort", "size", "active"))
+        return
+    width = max((len(row["active"]) for row in rows), default=0)
+    columns = ("cohort", "size", *(f"m{k}" for k in range(width)))
+    flat = [
+        {"cohort": row["cohort"], "size": row["size"]}
+        | {f"m{k}": count for k, count in enumerate(row["active"])}
+        for row in rows
+    ]
+    emit(output_format, flat, columns)
+
+
+@insights.command("basket")
+@click.option("--level", type=click.Choice(reports.LEVELS), default="product", show_default=True)
+@click.option(
+    "--min-orders", type=int, default=2, show_default=True, help="Orders a pair shares at least."
+)
+@with_period
+@format_option
+@with_appcontext
+def basket_command(level: str, min_orders: int, first: str, last: str, output_format: str) -> None:
+    """Pairs bought in the same order, with support, confidence and lift (product: its SKU)."""
+    when = _period(first, last)
+    try:
+        rows = reports.basket(level, min_orders, when)
+    except reports.ReportError as error:
+        raise click.BadParameter(str(error), param_hint="--min-orders") from None
+    emit(
+        output_format,
+        [
+            row | {name: four_places(row[name]) for name in ("support", "confidence", "lift")}
+            for row in rows
+        ],
+        BASKET_COLUMNS,
+    )

@@ -1,0 +1,206 @@
+"""What the report pages share: the period and segment of the request, sorting, pages, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, abort, request
+from flask_sqlalchemy.pagination import Pagination
+from openpyxl import Workbook
+from sqlalchemy import Select, func, select
+
+from core.dates import add_months, today
+from core.db import db
+from core.plugins import hook
+from plugins.insights import reports, settings
+
+EXPORTS = ("csv", "xlsx")
+
+
+class ListPagination(Pagination):
+    """One page (?page=N) of rows already in memory, for the core's pagination macro."""
+
+    def _query_items(self) -> list[Any]:
+        rows: Sequence[Any] = self._query_args["rows"]
+        return list(rows[self._query_offset : self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+class RowPagination(Pagination):
+    """One page (?page=N) of a Select's rows (all its columns), and the count: two queries."""
+
+    def _query_items(self) -> list[Any]:
+        statement: Select[Any] = self._query_args["statement"]
+        return list(db.session.execute(statement.limit(self.per_page).offset(self._query_offset)))
+
+    def _query_count(self) -> int:
+        statement: Select[Any] = self._query_args["statement"]
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        return int(db.session.scalar(counted) or 0)
+
+
+def _page_number() -> int:
+    number = request.args.get("page", "1")
+    return int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
+
+
+def _paginated(kind: type[Pagination], **source: Any) -> Any:
+    return kind(
+        page=_page_number(),
+        per_page=settings.current().page_size,
+        max_per_page=200,
+        error_out=False,
+        count=True,
+        **source,
+    )
+
+
+def rows_page(statement: Select[Any]) -> RowPagination:
+    """A page of the statement's rows, settings.page_size a page."""
+    page: RowPagination = _paginated(RowPagination, statement=statement)
+    return page
+
+
+def page_of(rows: Sequence[Any]) -> ListPagination:
+    """A page of rows already in memory, settings.page_size a page."""
+    page: ListPagination = _paginated(ListPagination, rows=rows)
+    return page
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The period and segment a report page shows, as typed, with what is wrong with them."""
+
+    first: str
+    last: str
+    when: reports.Period | None
+    error: str
+    segments: list[tuple[str, str]]
+    segment: str
+    customers: Select[Any] | None
+    segment_error: str
+
+
+def _default_period() -> tuple[str, str]:
+    """The configured number of months ending with the current one."""
+    now = today().replace(day=1)
+    start = add_months(now, 1 - settings.current().default_months)
+    return start.strftime("%Y-%m"), now.strftime("%Y-%m")
+
+
+def choices() -> Choices:
+    """?from=YYYY-MM&to=YYYY-MM&segment=KEY of the request (one hook call for the segments)."""
+    default_first, default_last = _default_period()
+    first = request.args.get("from", "").strip() or default_first
+    last = request.args.get("to", "").strip() or default_last
+    when, error = None, ""
+    try:
+        when = reports.period(first, last)
+    except reports.ReportError as problem:
+        error = str(problem)
+    offered: dict[str, tuple[str, Callable[[], Select[Any]]]] = {}
+    for answer in hook().insights_segments():
+        for item in answer or []:
+            offered[str(item["key"])] = (str(item["label"]), item["customers"])
+    segment = request.args.get("segment", "").strip()
+    customers, segment_error = None, ""
+    if segment and segment not in offered:
+        segment_error = "There is no such segment (it may have been deleted)."
+    elif segment:
+        try:
+            customers = offered[segment][1]()
+        except ValueError as problem:
+            segment_error = f"This segment cannot be used right now: {problem}"
+    return Choices(
+        first,
+        last,
+        when,
+        error,
+        [(key, label) for key, (label, _) in offered.items()],
+        segment,
+        customers,
+        segment_error,
+    )
+
+
+def sort_rows(
+    rows: list[dict[str, Any]], columns: Sequence[str], default: str, default_dir: str = "desc"
+) -> tuple[list[dict[str, Any]], str, str]:
+    """The rows sorted by ?sort= (one of columns) and ?dir=; None sorts first."""
+    key = request.args.get("sort", default)
+    key = key if key in columns else default
+    direction = request.args.get("dir", default_dir)
+    direction = direction if direction in ("asc", "desc") else default_dir
+
+    def value(row: dict[str, Any]) -> tuple[int, Any]:
+        item = row.get(key)
+        return (0, "") if item is None else (1, item)
+
+    return sorted(rows, key=value, reverse=direction == "desc"), key, direction
+
+
+def export_format() -> str | None:
+    """csv or xlsx from ?export=, None for the page; 404 for anything else."""
+    wanted = request.args.get("export", "")
+    if not wanted:
+        return None
+    if wanted not in EXPORTS:
+        abort(404)
+    return wanted
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list):
+        return " ".join(str(item) for item in value)
+    return value
+
+
+def export(
+    kind: str, name: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> Response:
+    """The rows as a CSV or xlsx download: amounts exact (two places), fractions four places."""
+    if kind == "csv":
+        text = io.StringIO()
+        writer = csv.writer(text)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                ["" if row.get(column) is None else _cell(row.get(column)) for column in columns]
+            )
+        return Response(
+            text.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
+        )
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = name[:31]
+    sheet.append(list(columns))
+    for row in rows:
+        cells = []
+        for column in columns:
+            value = _cell(row.get(column))
+            # Decimals go in as numbers with the number format of their places, never as floats
+            # rounded differently: openpyxl writes a Decimal's exact digits.
+            cells.append(value)
+        sheet.append(cells)
+    for column_cells in sheet.iter_cols(min_row=2):
+        for item in column_cells:
+            if isinstance(item.value, Decimal):
+                places = -item.value.as_tuple().exponent  # type: ignore[operator]
+                item.number_format = "0." + "0" * places if places > 0 else "0"
+    data = io.BytesIO()
+    book.save(data)
+    return Response(
+        data.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
+    )

@@ -1,0 +1,181 @@
+"""The report pages: each a chart, a sortable paginated table, period and segment filters, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, render_template, request, url_for
+
+from core.auth import permission_required
+from core.money import from_cents
+from plugins.insights import access, reports, settings
+from plugins.insights.pages.common import (
+    choices,
+    export,
+    export_format,
+    page_of,
+    rows_page,
+    sort_rows,
+)
+
+CHART_BARS = 15
+PERFORMANCE_COLUMNS = ("key", "net", "cost", "profit", "margin", "orders", "customers")
+BASKET_COLUMNS = ("a", "b", "orders", "support", "confidence", "lift")
+LABELS = {
+    "category": "Category",
+    "channel": "Channel",
+    "region": "Region",
+    "city": "City",
+    "salesperson": "Salesperson",
+    "product": "Product (SKU)",
+}
+
+
+@permission_required(access.VIEW)
+def index() -> str:
+    """The list of reports."""
+    return render_template("insights/index.html", title="Insights")
+
+
+def _filters() -> dict[str, Any]:
+    """The period and segment of the request, to carry into links."""
+    return {
+        name: request.args[name] for name in ("from", "to", "segment") if request.args.get(name)
+    }
+
+
+@permission_required(access.VIEW)
+def performance() -> str | Response:
+    """Net, cost, profit, margin, orders and customers by a dimension; a bar opens its orders."""
+    chosen = choices()
+    by = request.args.get("by", "category")
+    if by not in reports.DIMENSIONS:
+        by = "category"
+    rows: list[dict[str, Any]] = []
+    if chosen.when is not None and not chosen.segment_error:
+        rows = reports.performance(by, chosen.when, customers=chosen.customers)
+    wanted = export_format()
+    if wanted:
+        return export(wanted, f"performance-{by}", PERFORMANCE_COLUMNS, rows)
+    for row in rows:
+        drill = str(row["id"] or "") if by == "salesperson" else row["key"]
+        row["drill"] = url_for(
+            "insights.performance_orders", by=by, key=drill, label=row["key"], **_filters()
+        )
+    top = sorted(rows, key=lambda row: -row["profit"])[:CHART_BARS]
+    ordered, sort, direction = sort_rows(rows, PERFORMANCE_COLUMNS, "net")
+    return render_template(
+        "insights/performance.html",
+        title="Performance",
+        chosen=chosen,
+        by=by,
+        labels=LABELS,
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[row["key"] or "(none)" for row in top],
+        chart_values=[row["profit"] for row in top],
+        chart_links=[row["drill"] for row in top],
+    )
+
+
+@permission_required(access.VIEW)
+def performance_orders() -> str:
+    """The orders behind one bar of the performance chart, newest first, paginated."""
+    chosen = choices()
+    by = request.args.get("by", "")
+    key = request.args.get("key", "")
+    if by not in reports.DIMENSIONS or chosen.when is None or chosen.segment_error:
+        abort(404)
+    try:
+        statement = reports.performance_orders(by, key, chosen.when, chosen.customers)
+    except reports.ReportError:
+        abort(404)
+    page = rows_page(statement)
+    return render_template(
+        "insights/performance_orders.html",
+        title="Orders behind the figures",
+        chosen=chosen,
+        by=by,
+        key=key,
+        title_key=request.args.get("label", key) or "(none)",
+        labels=LABELS,
+        page=page,
+        nets={row.id: from_cents(row.net_cents) for row in page.items},
+        back=url_for("insights.performance", by=by, **_filters()),
+    )
+
+
+@permission_required(access.VIEW)
+def cohorts() -> str | Response:
+    """Monthly cohorts by first counted order, with counts and percentages k months on."""
+    chosen = choices()
+    rows: list[dict[str, Any]] = []
+    if chosen.when is not None and not chosen.segment_error:
+        rows = reports.cohorts(chosen.when, chosen.customers)
+    wanted = export_format()
+    width = max((len(row["active"]) for row in rows), default=0)
+    if wanted:
+        flat = [
+            {"cohort": row["cohort"], "size": row["size"]}
+            | {f"m{k}": count for k, count in enumerate(row["active"])}
+            for row in rows
+        ]
+        return export(wanted, "cohorts", ["cohort", "size", *(f"m{k}" for k in range(width))], flat)
+    # The chart: of all customers of the period's cohorts old enough, the share active k months on.
+    shares: list[float | None] = []
+    for k in range(width):
+        old_enough = [row for row in rows if len(row["active"]) > k]
+        size = sum(row["size"] for row in old_enough)
+        active = sum(row["active"][k] for row in old_enough)
+        shares.append(round(100 * active / size, 1) if size else None)
+    ordered, sort, direction = sort_rows(rows, ("cohort", "size"), "cohort", "asc")
+    return render_template(
+        "insights/cohorts.html",
+        title="Cohorts",
+        chosen=chosen,
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        width=width,
+        chart_labels=[f"+{k}" for k in range(width)],
+        chart_values=shares,
+    )
+
+
+@permission_required(access.VIEW)
+def basket() -> str | Response:
+    """Pairs bought in the same order, with support, confidence and lift."""
+    chosen = choices()
+    level = request.args.get("level", "product")
+    if level not in reports.LEVELS:
+        level = "product"
+    text = request.args.get("min_orders", "").strip()
+    default = settings.current().basket_min_orders
+    min_orders, min_error = default, ""
+    if text:
+        if text.isdigit() and 0 < int(text) < 10**6:
+            min_orders = int(text)
+        else:
+            min_error = "Write a whole number of orders, 1 or more."
+    rows: list[dict[str, Any]] = []
+    if chosen.when is not None and not chosen.segment_error and not min_error:
+        rows = reports.basket(level, min_orders, chosen.when, chosen.customers)
+    wanted = export_format()
+    if wanted:
+        return export(wanted, f"basket-{level}", BASKET_COLUMNS, rows)
+    top = sorted(rows, key=lambda row: (-row["lift"], -row["orders"]))[:CHART_BARS]
+    ordered, sort, direction = sort_rows(rows, BASKET_COLUMNS, "orders")
+    return render_template(
+        "insights/basket.html",
+        title="Baskets",
+        chosen=chosen,
+        level=level,
+        min_orders=text or str(default),
+        min_error=min_error,
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[f"{row['a'] or '(none)'} → {row['b'] or '(none)'}" for row in top],
+        chart_values=[row["lift"] for row in top],
+    )

@@ -1,0 +1,305 @@
+"""The reports as plain functions: one set-based query each, on SQLite and PostgreSQL.
+
+Money follows docs/money.md through core.ledger.sales_movements (the one copy of the rule):
+a confirmed or refunded order counts on its order date, a refunded line counts again,
+negatively, on its refund date. Sums are taken in exact integer cents (core.sql.sum_cents)
+and divided in Python on Decimals; fractions (margin, support, confidence, lift) are rounded
+half up to four places.
+
+``customers`` everywhere is an optional Select of customer ids (a segment) the figures are
+limited to; None means every customer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import Select, and_, case, distinct, func, literal, select
+
+from core.dates import add_months, parse_period
+from core.db import db
+from core.ledger import sales_movements
+from core.models import Customer, Order, Product, User
+from core.money import from_cents, margin
+from core.sql import month_of, sum_cents
+
+#: What performance can be grouped by, and the text of each group's key.
+DIMENSIONS = ("category", "channel", "region", "city", "salesperson", "product")
+LEVELS = ("product", "category")
+FOUR_PLACES = Decimal("0.0001")
+
+
+class ReportError(ValueError):
+    """A report cannot be made from these arguments; the message says why."""
+
+
+def fraction(value: Decimal | None) -> Decimal | None:
+    """A fraction rounded half up to four places (0.33335 → 0.3334); None stays None."""
+    return None if value is None else value.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months from the first day of ``first`` to the last day of ``last``."""
+
+    first: str
+    last: str
+    start: dt.date
+    end: dt.date
+
+    @property
+    def months(self) -> list[str]:
+        """Every month of the period, YYYY-MM, oldest first."""
+        months, day = [], self.start
+        while day <= self.end:
+            months.append(day.strftime("%Y-%m"))
+            day = add_months(day, 1)
+        return months
+
+
+def period(first: str, last: str) -> Period:
+    """The months first … last (YYYY-MM); ReportError when either is not a month or last is earlier."""
+    try:
+        start, _ = parse_period(first)
+    except ValueError as error:
+        raise ReportError(f"from: {error}") from None
+    try:
+        _, end = parse_period(last)
+    except ValueError as error:
+        raise ReportError(f"to: {error}") from None
+    if end < start:
+        raise ReportError(f"to ({last}) is before from ({first})")
+    return Period(first, last, start, end)
+
+
+def months_between(first: str, later: str) -> int:
+    """How many months later is from first (both YYYY-MM): 2026-01 → 2026-03 is 2."""
+    return (int(later[:4]) - int(first[:4])) * 12 + int(later[5:7]) - int(first[5:7])
+
+
+def _limited(statement: Any, column: Any, customers: Select[Any] | None) -> Any:
+    return statement if customers is None else statement.where(column.in_(customers))
+
+
+# --- Performance ---------------------------------------------------------------------------
+
+
+def _key_column(by: str, movements: Any) -> tuple[Any, Any, list[Any]]:
+    """(key expression, id expression or None, joins) for a performance dimension."""
+    if by == "category":
+        return Product.category, None, [(Product, Product.id == movements.c.product_id)]
+    if by == "product":
+        return Product.sku, Product.id, [(Product, Product.id == movements.c.product_id)]
+    if by == "salesperson":
+        return (
+            func.coalesce(User.name, ""),
+            movements.c.salesperson_id,
+            [(User, User.id == movements.c.salesperson_id, True)],
+        )
+    column = {"channel": Customer.channel, "region": Customer.region, "city": Customer.city}[by]
+    return column, None, [(Customer, Customer.id == movements.c.customer_id)]
+
+
+def performance(
+    by: str, when: Period, per_month: bool = False, customers: Select[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Net, cost, profit, margin, orders and customers per group (and month), one query.
+
+    Orders and customers are those with a sale in the group and period (a refund lowers the
+    money of its month but is not an order). Rows by key (and month); net descending when
+    over the whole period.
+    """
+    if by not in DIMENSIONS:
+        raise ReportError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+    movements = sales_movements(when.start, when.end)
+    key, identifier, joins = _key_column(by, movements)
+    sale = movements.c.sign > 0
+    columns = [
+        key.label("key"),
+        (identifier if identifier is not None else literal(None)).label("id"),
+        sum_cents(movements.c.net).label("net"),
+        sum_cents(movements.c.cost).label("cost"),
+        func.count(distinct(case((sale, movements.c.order_id)))).label("orders"),
+        func.count(distinct(case((sale, movements.c.customer_id)))).label("customers"),
+    ]
+    groups = [key] if identifier is None else [key, identifier]
+    if per_month:
+        month = month_of(movements.c.day)
+        columns.append(month.label("month"))
+        groups.append(month)
+    statement: Select[Any] = select(*columns).select_from(movements)
+    for join in joins:
+        statement = statement.join(join[0], join[1], isouter=len(join) > 2)
+    statement = _limited(statement, movements.c.customer_id, customers).group_by(*groups)
+    rows = []
+    for row in db.session.execute(statement):
+        net, cost = from_cents(row.net), from_cents(row.cost)
+        item = {
+            "key": row.key or "",
+            "id": row.id,
+            "net": net,
+            "cost": cost,
+            "profit": net - cost,
+            "margin": fraction(margin(net - cost, net)),
+            "orders": row.orders,
+            "customers": row.customers,
+        }
+        if per_month:
+            item["month"] = row.month
+        rows.append(item)
+    if per_month:
+        rows.sort(key=lambda item: (item["key"], item["month"]))
+    else:
+        rows.sort(key=lambda item: (-item["net"], item["key"]))
+    return rows
+
+
+def performance_orders(
+    by: str, key: str, when: Period, customers: Select[Any] | None = None
+) -> Select[Any]:
+    """The orders behind one performance bar: number, date, customer and the group's net in the period.
+
+    ``key`` is the row's key, except by salesperson: the user's id ("" for orders without one).
+
+    A Select (for a paginated page): each order with a movement of the group in the period,
+    its net there after refunds made in the period, newest first.
+    """
+    if by not in DIMENSIONS:
+        raise ReportError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+    movements = sales_movements(when.start, when.end)
+    column, _, joins = _key_column(by, movements)
+    net = sum_cents(movements.c.net).label("net_cents")
+    statement = (
+        select(Order.id, Order.number, Order.order_date, Customer.name.label("customer"), net)
+        .select_from(movements)
+        .join(Order, Order.id == movements.c.order_id)
+        .join(Customer, Customer.id == Order.customer_id)
+    )
+    for join in joins:
+        if join[0] is not Customer:
+            statement = statement.join(join[0], join[1], isouter=len(join) > 2)
+    if by == "salesperson":  # by the user's id: two salespeople may share a name
+        if key and not key.isdigit():
+            raise ReportError(f"no salesperson {key!r}")
+        chosen = movements.c.salesperson_id
+        statement = statement.where(chosen == int(key) if key else chosen.is_(None))
+    else:
+        statement = statement.where(column == key)
+    statement = _limited(statement, movements.c.customer_id, customers)
+    return statement.group_by(Order.id, Order.number, Order.order_date, Customer.name).order_by(
+        Order.order_date.desc(), Order.id.desc()
+    )
+
+
+# --- Cohorts -------------------------------------------------------------------------------
+
+
+def cohorts(when: Period, customers: Select[Any] | None = None) -> list[dict[str, Any]]:
+    """Monthly cohorts of the period: customers by the month of their first counted order.
+
+    ``active[k]`` is how many of the cohort had a counted order in the cohort month + k, for
+    k = 0 … the last month of the period (active[0] is the cohort's size). One query.
+    """
+    sales = sales_movements(refunds=False)
+    first_of = _limited(
+        select(sales.c.customer_id, func.min(sales.c.day).label("first_day")),
+        sales.c.customer_id,
+        customers,
+    ).group_by(sales.c.customer_id)
+    first = first_of.subquery("first_order")
+    in_period = sales_movements(when.start, when.end, refunds=False)
+    month = month_of(in_period.c.day)
+    cohort = month_of(first.c.first_day)
+    statement = (
+        select(
+            cohort.label("cohort"),
+            month.label("month"),
+            func.count(distinct(in_period.c.customer_id)).label("active"),
+        )
+        .select_from(first)
+        .join(in_period, in_period.c.customer_id == first.c.customer_id)
+        .where(first.c.first_day >= when.start, first.c.first_day <= when.end)
+        .group_by(cohort, month)
+    )
+    found: dict[str, dict[int, int]] = {}
+    for row in db.session.execute(statement):
+        found.setdefault(row.cohort, {})[months_between(row.cohort, row.month)] = row.active
+    rows = []
+    for name in sorted(found):
+        span = months_between(name, when.last)
+        active = [found[name].get(k, 0) for k in range(span + 1)]
+        rows.append({"cohort": name, "size": active[0], "active": active})
+    return rows
+
+
+# --- Baskets -------------------------------------------------------------------------------
+
+
+def basket(
+    level: str, min_orders: int, when: Period, customers: Select[Any] | None = None
+) -> list[dict[str, Any]]:
+    """Ordered pairs a ≠ b bought in the same counted order (order date in the period).
+
+    support = orders with both / all orders; confidence = orders with both / orders with a;
+    lift = confidence / (orders with b / all orders); four places half up. Pairs in at least
+    ``min_orders`` orders, most orders first. One query.
+    """
+    if level not in LEVELS:
+        raise ReportError(f"level must be product or category, not {level!r}")
+    if min_orders < 1:
+        raise ReportError("min-orders must be 1 or more")
+    sales = sales_movements(when.start, when.end, refunds=False)
+    item = Product.sku if level == "product" else Product.category
+    items = (
+        _limited(
+            select(sales.c.order_id, item.label("item"))
+            .select_from(sales)
+            .join(Product, Product.id == sales.c.product_id),
+            sales.c.customer_id,
+            customers,
+        )
+        .distinct()
+        .cte("basket_items")
+    )
+    a, b = items.alias("a"), items.alias("b")
+    counts = (
+        select(items.c.item, func.count().label("orders")).group_by(items.c.item).cte("item_orders")
+    )
+    count_a, count_b = counts.alias("count_a"), counts.alias("count_b")
+    total = select(func.count(distinct(items.c.order_id))).scalar_subquery()
+    together = func.count().label("together")
+    statement = (
+        select(
+            a.c.item.label("a"),
+            b.c.item.label("b"),
+            together,
+            count_a.c.orders.label("orders_a"),
+            count_b.c.orders.label("orders_b"),
+            total.label("total"),
+        )
+        .select_from(a)
+        .join(b, and_(a.c.order_id == b.c.order_id, a.c.item != b.c.item))
+        .join(count_a, count_a.c.item == a.c.item)
+        .join(count_b, count_b.c.item == b.c.item)
+        .group_by(a.c.item, b.c.item, count_a.c.orders, count_b.c.orders)
+        .having(func.count() >= min_orders)
+    )
+    rows = []
+    for row in db.session.execute(statement):
+        both, all_orders = Decimal(row.together), Decimal(row.total)
+        confidence = both / Decimal(row.orders_a)
+        rows.append(
+            {
+                "a": row.a,
+                "b": row.b,
+                "orders": row.together,
+                "support": fraction(both / all_orders),
+                "confidence": fraction(confidence),
+                "lift": fraction(confidence / (Decimal(row.orders_b) / all_orders)),
+            }
+        )
+    rows.sort(key=lambda item: (-item["orders"], item["a"], item["b"]))
+    return rows
