@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from core.db import db
 from core.money import round_percent
 from core.plugins import plugin_system
 from plugins.marketing import attribution
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.consent_import import ImportProblem, import_consent
 from plugins.marketing.models import Segment
 from plugins.marketing.segments import (
@@ -25,7 +25,6 @@ from plugins.marketing.segments import (
     count_customers,
     rule_from_json,
 )
-from plugins.marketing.settings import setting
 
 CHANNEL_COLUMNS = (
     "channel", "customers", "new_customers", "buyers", "net", "profit",
@@ -88,7 +87,7 @@ def _campaign_rows(start: Any, end: Any) -> list[dict[str, Any]]:
             "cost_per_acquired": row.cost_per_acquired,
             "return_on_cost_percent": _percent(row.return_on_cost),
         }
-        for row in attribution.campaign_figures(setting("attribution_days"), start, end)
+        for row in attribution.campaign_figures(marketing_settings.current().attribution_days, start, end)
     ]  # fmt: skip
 
 
@@ -113,8 +112,8 @@ def attribution_command(period: str, by: str, output_format: str) -> None:
             raise click.BadParameter(str(error), param_hint="--period") from None
     envelope = {
         "period": period or None,
-        "currency": current_app.config["CLIENTELE"]["currency"],
-        "attribution_days": setting("attribution_days"),
+        "currency": marketing_settings.current().currency,
+        "attribution_days": marketing_settings.current().attribution_days,
     }
     if by == "channel":
         emit(output_format, _channel_rows(start, end), CHANNEL_COLUMNS, envelope, "channels")
@@ -128,7 +127,7 @@ def attribution_command(period: str, by: str, output_format: str) -> None:
 def consent_import(file: Path) -> None:
     """Record opt-ins and opt-outs from a CSV file (external_id,topic,status,at,note) as evidence."""
     try:
-        changed, unchanged = import_consent(file, setting("topics"))
+        changed, unchanged = import_consent(file, marketing_settings.current().topics)
     except ImportProblem as problem:
         db.session.rollback()
         for line in problem.lines:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from core import dates
 from core.models import Customer, Product, utcnow
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.models import (
     ALL_TOPICS,
     Campaign,
@@ -21,7 +22,6 @@ from plugins.marketing.models import (
 )
 from plugins.marketing.recommendations import refresh
 from plugins.marketing.segments import Condition, Rule
-from plugins.marketing.settings import setting
 
 
 def _segments(session: Any, today: dt.date) -> list[Segment]:
@@ -56,7 +56,7 @@ def _segments(session: Any, today: dt.date) -> list[Segment]:
 
 def _sent_campaign(session: Any, rng: random.Random, segment: Segment, today: dt.date) -> None:
     """A campaign mailed 90 days ago to a sample of customers, with its cost, for attribution."""
-    topic = setting("topics")[0]
+    topic = marketing_settings.current().topics[0]
     received = today - dt.timedelta(days=90)
     started = dt.datetime.combine(received, dt.time(9))
     campaign = Campaign(
@@ -82,7 +82,7 @@ def _sent_campaign(session: Any, rng: random.Random, segment: Segment, today: dt
 
 def _opt_outs(session: Any, rng: random.Random) -> None:
     """About one customer in twenty unsubscribed from a topic by link, one in fifty from everything."""
-    topics = setting("topics")
+    topics = marketing_settings.current().topics
     now = utcnow()
     for customer in session.scalars(select(Customer).order_by(Customer.id)):
         draw = rng.random()
@@ -108,7 +108,7 @@ def seed(session: Any, rng: random.Random) -> None:
         session.flush()
     session.add(
         Campaign(
-            name="Summer tasting", topic=setting("topics")[-1], segment=segments[2], status="draft",
+            name="Summer tasting", topic=marketing_settings.current().topics[-1], segment=segments[2], status="draft",
             subject="A summer tasting for you, {{ first_name }}",
             body="Hello {{ first_name }},\n\nwe are opening our summer tasting in {{ city }}.\n",
             cost=Decimal("0.00"),
@@ -116,4 +116,4 @@ def seed(session: Any, rng: random.Random) -> None:
     )  # fmt: skip
     _opt_outs(session, rng)
     session.flush()
-    refresh(setting("similar_products"))
+    refresh(marketing_settings.current().similar_products)

@@ -13,9 +13,10 @@ from core.models import Customer, User
 from core.plugins import Job, NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
 from core.unsubscribe import ENDPOINT as UNSUBSCRIBE_ENDPOINT
 from plugins.marketing import consent, criteria, recommendations
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.access import sees_recommendations
 from plugins.marketing.models import ALL_TOPICS, ConsentEvent
-from plugins.marketing.settings import SETTINGS, setting
+from plugins.marketing.settings import SETTINGS
 
 
 @hookimpl
@@ -103,7 +104,9 @@ def segment_criteria() -> list[dict[str, Any]]:
             "key": "marketing.likely_buyer",
             "label": "Should get product (SKU, by co-purchases)",
             "kind": "text",
-            "build": lambda sku: recommendations.likely_buyers(sku, setting("audience_size")),
+            "build": lambda sku: recommendations.likely_buyers(
+                sku, marketing_settings.current().audience_size
+            ),
         },
     ]
 
@@ -111,7 +114,7 @@ def segment_criteria() -> list[dict[str, Any]]:
 @hookimpl
 def customer_panels(customer: Customer, user: User) -> list[Panel]:
     """Consent by topic with its evidence, and product recommendations where the user may see them."""
-    topics = setting("topics")
+    topics = marketing_settings.current().topics
     state = consent.states([customer.id])[customer.id]
     panels = [
         Panel(
@@ -128,7 +131,9 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
     ]
     if sees_recommendations(user, customer):
         excluded = recommendations.exclusions([customer.id])[customer.id]
-        items = recommendations.recommend_for(customer.id, excluded, setting("recommendations"))
+        items = recommendations.recommend_for(
+            customer.id, excluded, marketing_settings.current().recommendations
+        )
         panels.append(
             Panel(
                 "Recommended products",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app
 
 from core.plugins import plugin_system
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.campaigns import SendSettings, run_due
 from plugins.marketing.segments import Catalog, collect_criteria
-from plugins.marketing.settings import setting
 
 SEND_JOB = "marketing.send_campaigns"
 REFRESH_JOB = "marketing.refresh_recommendations"
@@ -15,8 +15,8 @@ REFRESH_JOB = "marketing.refresh_recommendations"
 
 def send_settings() -> SendSettings:
     """Links, company name and batch size of the current app."""
-    config = current_app.config["CLIENTELE"]
-    return SendSettings(config["base_url"], config["company"], setting("batch_size"))
+    config = marketing_settings.current()
+    return SendSettings(config.base_url, config.company, config.batch_size)
 
 
 def current_catalog() -> Catalog:
@@ -34,6 +34,6 @@ def refresh_recommendations() -> tuple[int, int]:
     from core.db import db
     from plugins.marketing.recommendations import refresh
 
-    counts = refresh(setting("similar_products"))
+    counts = refresh(marketing_settings.current().similar_products)
     db.session.commit()
     return counts

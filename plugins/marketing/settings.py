@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
+
+from flask import current_app
 
 from core.plugins import Setting, SettingError, settings_of
 
@@ -89,6 +92,35 @@ SETTINGS = [
 ]
 
 
-def setting(key: str) -> Any:
-    """One validated value of [plugins.marketing]."""
-    return settings_of("marketing")[key]
+@dataclass(frozen=True)
+class MarketingSettings:
+    """The plugin's settings, typed, plus what it takes from [clientele]."""
+
+    topics: tuple[str, ...]
+    attribution_days: int
+    batch_size: int
+    unsubscribe_link_days: int
+    recommendations: int
+    similar_products: int
+    audience_size: int
+    base_url: str
+    company: str
+    currency: str
+
+
+def current() -> MarketingSettings:
+    """The current app's marketing settings: the one way the plugin reads them."""
+    raw = settings_of("marketing")
+    core = current_app.config["CLIENTELE"]
+    return MarketingSettings(
+        topics=tuple(raw["topics"]),
+        attribution_days=raw["attribution_days"],
+        batch_size=raw["batch_size"],
+        unsubscribe_link_days=raw["unsubscribe_link_days"],
+        recommendations=raw["recommendations"],
+        similar_products=raw["similar_products"],
+        audience_size=raw["audience_size"],
+        base_url=core["base_url"],
+        company=core["company"],
+        currency=core["currency"],
+    )

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from core.db import db
 from core.models import utcnow
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.models import Ticket
-from plugins.service_desk.settings import desk_settings
 from plugins.service_desk.tickets import change_state
 from plugins.service_desk.tracking import (
     clocks_for,
@@ -49,7 +49,7 @@ def check_sla(now: dt.datetime | None = None) -> tuple[int, int]:
 def auto_close(now: dt.datetime | None = None) -> int:
     """Close tickets resolved more than auto_close_days ago; returns how many were closed."""
 
-    days = desk_settings().auto_close_days
+    days = service_desk_settings.current().auto_close_days
     if not days:
         return 0
     now = now or utcnow()

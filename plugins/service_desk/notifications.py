@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from core.models import User
 from core.outbox import queue_email
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.business_hours import local_time_text
 from plugins.service_desk.models import Survey, Ticket, TicketMessage
-from plugins.service_desk.settings import desk_calendar, desk_settings
+from plugins.service_desk.settings import desk_calendar
 
 SOURCE = "service_desk"
 TARGET_LABELS = {"first_response": "first response", "resolution": "resolution"}
@@ -28,12 +29,12 @@ def customer_address(ticket: Ticket) -> str:
 
 def ticket_link(ticket: Ticket) -> str:
     """The absolute address of the ticket page (for staff mails)."""
-    return f"{desk_settings().base_url}/service_desk/tickets/{ticket.id}"
+    return f"{service_desk_settings.current().base_url}/service_desk/tickets/{ticket.id}"
 
 
 def send_reply(ticket: Ticket, message: TicketMessage, by: User | None) -> None:
     """Mail a public reply to the customer."""
-    settings = desk_settings()
+    settings = service_desk_settings.current()
     body = (
         f"{message.body}\n\n"
         f"— {by.name if by else settings.company}, {settings.company}\n"
@@ -52,7 +53,7 @@ def send_reply(ticket: Ticket, message: TicketMessage, by: User | None) -> None:
 
 def send_survey(ticket: Ticket, survey: Survey, token: str) -> None:
     """Invite the customer to rate how their request was handled (link valid until it expires)."""
-    settings = desk_settings()
+    settings = service_desk_settings.current()
     link = f"{settings.base_url}/service_desk/survey/{token}"
     until = local_time_text(survey.expires_at, desk_calendar().timezone)
     body = (

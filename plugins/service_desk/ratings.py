@@ -14,9 +14,9 @@ from sqlalchemy import update
 from core.db import db
 from core.models import utcnow
 from plugins.service_desk import notifications
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.history import record_event
 from plugins.service_desk.models import Survey, Ticket
-from plugins.service_desk.settings import desk_settings
 from plugins.service_desk.surveys import ANSWERED, LOW_RATINGS, SurveyError, open_survey
 from plugins.service_desk.tickets import change_state
 from plugins.service_desk.tracking import alert_recipients
@@ -50,7 +50,7 @@ def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None
 def _follow_up(ticket: Ticket, survey: Survey, now: dt.datetime) -> None:
     """A low rating tells the handlers, or reopens the ticket, as low_rating_follow_up says."""
 
-    action = desk_settings().low_rating_follow_up
+    action = service_desk_settings.current().low_rating_follow_up
     if action == "none":
         return
     notifications.send_low_rating(ticket, survey, alert_recipients(ticket))

@@ -188,8 +188,8 @@ class DeskSettings:
     company: str
 
 
-def desk_settings() -> DeskSettings:
-    """The current app's service desk settings."""
+def current() -> DeskSettings:
+    """The current app's service desk settings: the one way the plugin reads them."""
     raw = settings_of(PLUGIN)
     core = current_app.config["CLIENTELE"]
     return DeskSettings(

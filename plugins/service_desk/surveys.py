@@ -18,9 +18,9 @@ from core.db import db
 from core.models import utcnow
 from core.tokens import TokenError, sign, unsign
 from plugins.service_desk import notifications
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.history import record_event
 from plugins.service_desk.models import Survey, Ticket
-from plugins.service_desk.settings import desk_settings
 
 PURPOSE = "service_desk.survey"
 LOW_RATINGS = (1, 2)
@@ -49,7 +49,7 @@ def start_survey(ticket: Ticket, now: dt.datetime, notify: bool = True) -> Surve
         ticket_id=ticket.id,
         nonce=secrets.token_urlsafe(24),
         created_at=now,
-        expires_at=now + dt.timedelta(days=desk_settings().survey_expiry_days),
+        expires_at=now + dt.timedelta(days=service_desk_settings.current().survey_expiry_days),
         resolved_on=dates.company_day(now),
         agent_id=ticket.assignee_id,
         team_id=ticket.team_id,
@@ -71,7 +71,7 @@ def survey_token(survey: Survey) -> str:
 def open_survey(token: str, now: dt.datetime | None = None) -> Survey:
     """The unanswered, unexpired survey a token stands for; SurveyError with the reason otherwise."""
     now = now or utcnow()
-    max_age = desk_settings().survey_expiry_days * 86400
+    max_age = service_desk_settings.current().survey_expiry_days * 86400
     try:
         payload = unsign(PURPOSE, token, max_age_seconds=max_age)
     except TokenError as error:

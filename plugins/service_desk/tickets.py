@@ -21,6 +21,7 @@ from core.locking import change_state as change_if_unchanged
 from core.models import Customer, Order, User, utcnow
 from core.plugins import call_each, plugin_system
 from plugins.service_desk import notifications
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.access import can_be_assigned
 from plugins.service_desk.history import enter_state, record_event
 from plugins.service_desk.models import (
@@ -33,7 +34,6 @@ from plugins.service_desk.models import (
     Ticket,
     TicketMessage,
 )
-from plugins.service_desk.settings import desk_settings
 from plugins.service_desk.sla import choose_policy
 from plugins.service_desk.surveys import start_survey
 from plugins.service_desk.tracking import refresh_sla
@@ -167,7 +167,9 @@ def customer_tier(customer_id: int | None) -> str | None:
 def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: bool = True) -> None:
     """Choose the SLA policy for the ticket's priority and customer tier, then recompute due times."""
     customer_id = ticket.customer.id if ticket.customer is not None else None
-    policy = choose_policy(desk_settings().policies, ticket.priority, customer_tier(customer_id))
+    policy = choose_policy(
+        service_desk_settings.current().policies, ticket.priority, customer_tier(customer_id)
+    )
     name = policy.name if policy else ""
     if announce and name != ticket.sla_policy:
         record_event(

@@ -14,10 +14,11 @@ from sqlalchemy import ColumnElement, and_, exists, or_, select
 from core.db import db
 from core.models import User
 from plugins.service_desk import notifications
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.business_hours import local_time_text
 from plugins.service_desk.history import record_event, stays_of
 from plugins.service_desk.models import SlaFlag, TeamMember, Ticket
-from plugins.service_desk.settings import desk_calendar, desk_settings
+from plugins.service_desk.settings import desk_calendar
 from plugins.service_desk.sla import TicketClocks, ticket_clocks
 
 TARGET_LABELS = {"first_response": "First response", "resolution": "Resolution"}
@@ -35,7 +36,7 @@ def clocks_for(ticket: Ticket, now: dt.datetime) -> TicketClocks:
         ticket.first_response_minutes,
         ticket.resolution_minutes,
         now,
-        desk_settings().warn_before_minutes,
+        service_desk_settings.current().warn_before_minutes,
     )
 
 

@@ -18,13 +18,13 @@ from core.jobs import run_soon
 from core.models import Customer, OutboxMessage, utcnow
 from core.views.common import get_or_404, paginate, sorting
 from plugins.marketing import attribution, campaigns, messages
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.consent import opted_out
 from plugins.marketing.forms import CampaignForm, CostForm, ScheduleForm
 from plugins.marketing.jobs import SEND_JOB, send_settings
 from plugins.marketing.models import RECIPIENT_STATUSES, Campaign, Recipient, Segment
 from plugins.marketing.pages.common import catalog
 from plugins.marketing.segments import SegmentError, compile_rule, rule_from_json
-from plugins.marketing.settings import setting
 
 log = logging.getLogger("clientele.marketing")
 
@@ -75,7 +75,7 @@ def campaigns_list() -> str:
 def _campaign_form(campaign: Campaign | None) -> CampaignForm:
     """The form with topics and segments to choose from."""
     form = CampaignForm(obj=campaign)
-    form.topic.choices = [(topic, topic) for topic in setting("topics")]
+    form.topic.choices = [(topic, topic) for topic in marketing_settings.current().topics]
     form.segment_id.choices = [
         (segment.id, segment.name)
         for segment in db.session.scalars(select(Segment).order_by(Segment.name))
@@ -185,7 +185,9 @@ def campaign_detail(campaign_id: str) -> str:
             select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(outbox_ids))
         ).all()
     )
-    figures = attribution.campaign_figures(setting("attribution_days"), campaign_ids=[campaign.id])
+    figures = attribution.campaign_figures(
+        marketing_settings.current().attribution_days, campaign_ids=[campaign.id]
+    )
     schedule_form = ScheduleForm()
     cost_form = CostForm(cost=campaign.cost)
     return render_template(
@@ -195,7 +197,7 @@ def campaign_detail(campaign_id: str) -> str:
         progress=campaigns.progress(campaign.id),
         sample=_sample_message(campaign) if campaign.editable else None,
         figures=figures[0] if figures else None,
-        attribution_days=setting("attribution_days"),
+        attribution_days=marketing_settings.current().attribution_days,
         page=page,
         rows=[(recipient, delivery.get(recipient.outbox_id)) for recipient in page.items],
         status=status,

@@ -12,17 +12,17 @@ from core.db import db
 from core.models import Customer
 from core.views.common import get_or_404, paginate
 from plugins.marketing import consent
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.forms import ConsentForm
 from plugins.marketing.models import ALL_TOPICS, ConsentEvent
-from plugins.marketing.settings import setting
 
 
 def consent_form() -> ConsentForm:
     """The form with the configured topics and "all marketing"."""
     form = ConsentForm()
-    form.topic.choices = [(topic, f"{topic} mail") for topic in setting("topics")] + [
-        (ALL_TOPICS, "all marketing mail")
-    ]
+    form.topic.choices = [
+        (topic, f"{topic} mail") for topic in marketing_settings.current().topics
+    ] + [(ALL_TOPICS, "all marketing mail")]
     return form
 
 
@@ -44,7 +44,7 @@ def consent_record(customer_id: str) -> Response:
         form.topic.data,
         form.choice.data == "in",
         "staff",
-        setting("topics"),
+        marketing_settings.current().topics,
         note=form.note.data,
         user=current_user,
     )
@@ -71,5 +71,5 @@ def consent_history(customer_id: str) -> str:
         customer=customer,
         page=paginate(statement),
         state=consent.states([customer.id])[customer.id],
-        topics=setting("topics"),
+        topics=marketing_settings.current().topics,
     )

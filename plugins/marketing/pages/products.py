@@ -13,10 +13,10 @@ from core.models import Product
 from core.search import lower_contains
 from core.views.common import get_or_404, paginate
 from plugins.marketing import recommendations
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.forms import AudienceSegmentForm
 from plugins.marketing.models import Segment
 from plugins.marketing.segments import Condition, Rule
-from plugins.marketing.settings import setting
 
 SHOWN = 100
 
@@ -61,14 +61,14 @@ def product_audience(product_id: str) -> str | Response:
             db.session.commit()
             flash(f"Segment {segment.name} saved.", "success")
             return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
-    customers = recommendations.audience(product, setting("audience_size"))
+    customers = recommendations.audience(product, marketing_settings.current().audience_size)
     return render_template(
         "marketing/product_audience.html",
         title=f"Who should get {product.sku}",
         product=product,
         customers=customers[:SHOWN],
         total=len(customers),
-        limit=setting("audience_size"),
+        limit=marketing_settings.current().audience_size,
         as_of=recommendations.last_refresh(),
         form=form,
     )

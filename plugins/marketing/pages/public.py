@@ -16,9 +16,9 @@ from core.db import db
 from core.models import Customer
 from core.tokens import TokenError, signed_link_view
 from plugins.marketing import consent
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.messages import Unsubscribe, read_token
 from plugins.marketing.models import ALL_TOPICS, Campaign
-from plugins.marketing.settings import setting
 
 #: The buttons of the page: (topic, None = the link's topic; opted in; the evidence's note).
 ACTIONS = {
@@ -56,14 +56,14 @@ def _page(customer: Customer, link: Unsubscribe, done: str) -> str:
 def _read_link(token: str) -> tuple[Customer, Unsubscribe] | str:
     """The customer and the link's wish (an unconfigured topic widened to "all"), or why not."""
     try:
-        link = read_token(token, setting("unsubscribe_link_days"))
+        link = read_token(token, marketing_settings.current().unsubscribe_link_days)
     except TokenError as error:
         return str(error)
     customer = db.session.get(Customer, link.customer_id)
     if customer is None:
         return "This link is not valid."
     # A topic no longer configured: honour the wish with the widest opt-out.
-    topic = link.topic if link.topic in setting("topics") else ALL_TOPICS
+    topic = link.topic if link.topic in marketing_settings.current().topics else ALL_TOPICS
     campaign_id = (
         link.campaign_id
         if link.campaign_id and db.session.get(Campaign, link.campaign_id)
@@ -80,7 +80,7 @@ def _change(customer: Customer, link: Unsubscribe, action: str) -> None:
         topic or link.topic,
         opted_in,
         "link",
-        setting("topics"),
+        marketing_settings.current().topics,
         note=note,
         campaign_id=link.campaign_id,
     )

@@ -12,10 +12,10 @@ from core.auth import permission_required
 from core.dates import parse_period
 from core.db import db
 from plugins.marketing import attribution, regions
+from plugins.marketing import settings as marketing_settings
 from plugins.marketing.models import Segment
 from plugins.marketing.pages.common import catalog
 from plugins.marketing.segments import SegmentError, compile_rule, rule_from_json
-from plugins.marketing.settings import setting
 
 CHART_BARS = 12
 
@@ -40,7 +40,9 @@ def attribution_page() -> str:
     campaign_rows: list[attribution.CampaignFigures] = []
     if not error:
         channels = attribution.channel_figures(start, end)
-        campaign_rows = attribution.campaign_figures(setting("attribution_days"), start, end)
+        campaign_rows = attribution.campaign_figures(
+            marketing_settings.current().attribution_days, start, end
+        )
     top = channels[:CHART_BARS]
     return render_template(
         "marketing/attribution.html",
@@ -49,7 +51,7 @@ def attribution_page() -> str:
         period_error=error,
         channels=channels,
         campaigns=campaign_rows,
-        attribution_days=setting("attribution_days"),
+        attribution_days=marketing_settings.current().attribution_days,
         chart_labels=[row.channel for row in top],
         chart_values=[row.profit for row in top],
     )

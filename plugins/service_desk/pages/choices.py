@@ -8,8 +8,8 @@ from sqlalchemy import select
 from core.db import db
 from core.models import ROLES, User
 from core.permissions import role_has_permission
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.models import Team
-from plugins.service_desk.settings import desk_settings
 
 NONE = ("", "— none —")
 
@@ -46,7 +46,7 @@ def agent_choices(users: list[User]) -> list[tuple[object, str]]:
 
 def category_choices(current: str = "") -> list[tuple[str, str]]:
     """The configured categories; a ticket's old category stays listed after the config changed."""
-    categories = list(desk_settings().categories)
+    categories = list(service_desk_settings.current().categories)
     if current and current not in categories:
         categories.append(current)
     return [("", "— none —")] + [(category, category) for category in categories]

@@ -17,6 +17,7 @@ from core.models import Customer, Order, User, utcnow
 from core.plugins import PluginError
 from core.views.common import badge_results, get_or_404, int_arg
 from plugins.service_desk import attachments as files
+from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.access import (
     can_read_internal,
     can_view_ticket,
@@ -34,7 +35,6 @@ from plugins.service_desk.pages.choices import (
     instance_path,
     team_choices,
 )
-from plugins.service_desk.settings import desk_settings
 from plugins.service_desk.tickets import TRANSITIONS, NewTicket, TicketError, open_ticket
 from plugins.service_desk.tracking import clocks_for
 
@@ -149,7 +149,7 @@ def _save_new_ticket(form: TicketForm, customer: Customer | None) -> Ticket | No
 
 def _store_uploads(ticket: Ticket, message: TicketMessage | None, uploads: Any) -> list[Attachment]:
     """Check and store every uploaded file; AttachmentError on the first bad one (after cleaning up)."""
-    settings = desk_settings()
+    settings = service_desk_settings.current()
     stored: list[Attachment] = []
     now = utcnow()
     for upload in uploads or []:

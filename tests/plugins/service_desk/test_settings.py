@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from core.plugins import PluginError
-from plugins.service_desk.settings import desk_calendar, desk_settings
+from plugins.service_desk import settings as service_desk_settings
+from plugins.service_desk.settings import desk_calendar
 
 
 @pytest.mark.parametrize(
@@ -83,7 +84,7 @@ def test_settings_are_typed(make_app):
     assert calendar.working_days == frozenset({0, 1})
     assert (calendar.opens, calendar.closes) == (dt.time(8), dt.time(12, 30))
     assert calendar.closed_dates == {dt.date(2026, 1, 6), dt.date(2026, 1, 7)}
-    settings = desk_settings()
+    settings = service_desk_settings.current()
     assert settings.attachment_max_bytes == 100 * 1024
     assert settings.policies[0].name == "normal / Gold"
     assert settings.policies[0].first_response_minutes is None
