@@ -6,7 +6,7 @@ PYTEST_ARGS ?=
 # pytest-xdist workers for `make test`: one per core (each gets its own PostgreSQL database).
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck pytest bench docs clean vendor
+.PHONY: run test lint typecheck pytest bench docs messages clean vendor
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ bench: $(VENV)/.installed-test
 
 docs: $(VENV)/.installed-test
 	$(BIN)/python -m core.docs_hooks docs/hooks.md
+
+# Translations: extract the marked strings of the core and each plugin into their .po files,
+# then compile the .mo files (both are committed; see docs/plugins.md, "Translating a plugin").
+messages: $(VENV)/.installed
+	$(BIN)/python -m core.catalogs update
+	$(BIN)/python -m core.catalogs compile
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

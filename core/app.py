@@ -12,7 +12,7 @@ from flask import Flask
 from flask_bootstrap import Bootstrap5
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from core import default_hooks, headers, throttle
+from core import default_hooks, headers, i18n, throttle
 from core.auth import login_manager
 from core.config import PROJECT_ROOT, load_config
 from core.csrf import csrf
@@ -74,6 +74,7 @@ def create_app(config_path: str | os.PathLike[str] | None = None, **overrides: A
         settings["plugins"], config.plugin_tables, where, default_hooks, __version__
     )
     app.extensions["clientele"] = system
+    i18n.init_app(app, [Path(plugin.package.__file__ or "").parent for plugin in system.plugins])
     _register_blueprints(app, system)
     _register_commands(app, system)
 

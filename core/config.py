@@ -25,6 +25,7 @@ CORE_KEYS: dict[str, tuple[type | tuple[type, ...], Any]] = {
     "plugins": (list, []),
     "default_region": (str, "DE"),
     "timezone": (str, "UTC"),
+    "language": (str, "en"),
     "base_url": (str, "http://127.0.0.1:5000"),
     "mail_from": (str, "Clientele <noreply@clientele.invalid>"),
     "smtp_host": (str, ""),
@@ -217,6 +218,15 @@ def _region_problem(region: str) -> str:
     return f'expected a two-letter country code such as "DE" or "AT", got {region!r}.'
 
 
+def _language_problem(code: str) -> str:
+    from core.i18n import LANGUAGES
+
+    if code in LANGUAGES:
+        return ""
+    known = " or ".join(f'"{name}"' for name in LANGUAGES)
+    return f"expected {known}, got {code!r}."
+
+
 def _range_problem(low: int, high: int) -> Callable[[int], str]:
     def problem(value: int) -> str:
         return "" if low <= value <= high else f"expected {low} to {high}, got {value}."
@@ -249,6 +259,7 @@ VALUE_CHECKS: dict[str, Callable[[Any], str]] = {
     "timezone": _timezone_problem,
     "currency": _currency_problem,
     "default_region": _region_problem,
+    "language": _language_problem,
     "page_size": _range_problem(1, 500),
     "smtp_port": _range_problem(1, 65535),
     "base_url": _base_url_problem,

@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.i18n import lazy_gettext as _l
 from core.models import ROLES
 from core.phones import phone_problem
 from core.validation import InputProblem, currency_places, limit_of, parse_decimal, text_problem
@@ -188,6 +189,23 @@ class PasswordChangeForm(BaseForm):
         "New password again",
         validators=[InputRequired(), EqualTo("new", message="The two new passwords differ.")],
     )
+
+
+class LanguageForm(BaseForm):
+    """A user's own language; empty follows the company's."""
+
+    language = SelectField(_l("Language"), validators=[Optional()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from core.i18n import LANGUAGES, company_language
+        from core.i18n import _ as translate
+
+        super().__init__(*args, prefix="language", **kwargs)
+        company = LANGUAGES[company_language()]
+        self.language.choices = [
+            ("", translate("As the company (%(language)s)", language=company)),
+            *LANGUAGES.items(),
+        ]
 
 
 class ActionForm(BaseForm):

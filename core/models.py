@@ -82,6 +82,8 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     #: Part of every session cookie of this user; raising it signs out every session at once.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The user's own language ("en", "zh_CN"); None follows the company's [clientele].language.
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password."""

@@ -49,6 +49,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.money",
     "core.sql",
     "core.dates",
+    "core.i18n",
     "core.search",
     "core.phones",
     "core.validation",

@@ -11,7 +11,8 @@ from werkzeug.wrappers import Response
 from core import throttle
 from core.auth import authenticate
 from core.db import db
-from core.forms import LoginForm, PasswordChangeForm
+from core.forms import LanguageForm, LoginForm, PasswordChangeForm
+from core.i18n import _
 
 bp = Blueprint("auth", __name__)
 
@@ -82,7 +83,20 @@ def logout() -> Response:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> str | Response:
-    """The user's own account: who they are, and a form to change the password."""
+    """The user's own account: who they are, their language, and a form to change the password."""
+    language_form = LanguageForm(language=current_user.language or "")
+    if "language-language" in request.form:
+        if language_form.validate_on_submit():
+            current_user.language = language_form.language.data or None
+            db.session.commit()
+            flash(_("Your language is saved."), "success")
+            return redirect(url_for("auth.profile"))
+        return render_template(
+            "auth/profile.html",
+            form=PasswordChangeForm(formdata=None),
+            language_form=language_form,
+            title=_("Your profile"),
+        )
     form = PasswordChangeForm()
     if form.validate_on_submit():
         # A wrong current password counts as a failed login, so a left-open session cannot
@@ -102,4 +116,6 @@ def profile() -> str | Response:
             login_user(current_user._get_current_object())
             flash("Your password is changed. Your other sessions are signed out.", "success")
             return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form, title="Your profile")
+    return render_template(
+        "auth/profile.html", form=form, language_form=language_form, title=_("Your profile")
+    )

@@ -14,7 +14,14 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import Markup, escape
 
 from core.access import sees_costs
-from core.money import format_money, format_percent, format_quantity
+from core.i18n import (
+    format_date,
+    format_datetime,
+    format_money,
+    format_number,
+    format_percent,
+    format_quantity,
+)
 from core.phones import display_phone, normalize_phone
 from core.plugins import CORE, HookResult, NavItem, display_hook
 from core.views import charts
@@ -75,7 +82,7 @@ def url_with(**changes: Any) -> str:
 
 
 def money_filter(amount: Decimal | None, currency: bool = False) -> str:
-    """Jinja: 1234.5 → "1,234.50" (with the company currency when asked)."""
+    """Jinja: 1234.5 → "1,234.50" for the locale (with the company currency when asked: ¥1,234.50)."""
     from flask import current_app
 
     return format_money(amount, current_app.config["CLIENTELE"]["currency"] if currency else "")
@@ -102,12 +109,13 @@ def phone_link(e164: str | None, typed: str | None = "", empty: str = "") -> Mar
 
 
 def date_filter(value: dt.date | dt.datetime | None, with_time: bool = False) -> str:
-    """Jinja: a date as 2026-03-31 (and 14:05 when with_time)."""
-    if value is None:
-        return "–"
+    """Jinja: a date for the locale, 2026-03-31 or 2026年3月31日 (and 14:05 when with_time).
+
+    The value is shown as given: a stored naive-UTC timestamp stays in UTC (pages say so).
+    """
     if isinstance(value, dt.datetime) and with_time:
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value.strftime("%Y-%m-%d")
+        return format_datetime(value, company_time=False)
+    return format_date(value, company_time=False)
 
 
 def init_app(app: Flask) -> None:
@@ -118,6 +126,7 @@ def init_app(app: Flask) -> None:
         quantity=format_quantity,
         phone=display_phone,
         date=date_filter,
+        number=format_number,
     )
     app.jinja_env.globals.update(
         nav_entries=nav_entries,

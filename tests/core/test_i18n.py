@@ -1,0 +1,102 @@
+"""Languages: the company's default, each user's own choice, <html lang>, catalogs, formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from core import catalogs, i18n
+from core.config import ConfigError, load_config
+from core.db import db as database
+
+PASSWORD = "secret-pass"
+
+
+def log_in(client, email, password):
+    page = client.post("/login", data={"email": email, "password": password})
+    assert page.status_code == 302, page.get_data(as_text=True)
+
+
+def test_the_language_is_english_unless_configured():
+    assert load_config(None)["language"] == "en"
+    assert load_config(None, language="zh_CN")["language"] == "zh_CN"
+
+
+def test_an_unknown_language_is_refused_with_the_known_ones():
+    with pytest.raises(ConfigError) as error:
+        load_config(None, language="zh-CN")
+    assert str(error.value).endswith(
+        '[clientele].language: expected "en" or "zh_CN", got \'zh-CN\'.'
+    )
+
+
+def test_html_lang_follows_the_company_then_the_users_choice(make_app, make_user):
+    app = make_app(language="zh_CN")
+    user = make_user("support", password=PASSWORD)
+    client = app.test_client()
+    log_in(client, user.email, PASSWORD)
+    page = client.get("/profile").get_data(as_text=True)
+    assert '<html lang="zh-CN">' in page
+    page = client.post("/profile", data={"language-language": "en"}, follow_redirects=True)
+    assert '<html lang="en">' in page.get_data(as_text=True)
+    assert database.session.get(type(user), user.id).language == "en"
+    # Empty: as the company again.
+    client.post("/profile", data={"language-language": ""})
+    assert database.session.get(type(user), user.id).language is None
+    assert '<html lang="zh-CN">' in client.get("/").get_data(as_text=True)
+
+
+def test_a_language_not_offered_is_refused_and_nothing_changes(client, make_user):
+    user = make_user("support", password=PASSWORD)
+    log_in(client, user.email, PASSWORD)
+    page = client.post("/profile", data={"language-language": "fr"})
+    assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)
+    assert database.session.get(type(user), user.id).language is None
+
+
+def test_the_profile_page_offers_each_language_in_its_own_name(client, login_as):
+    login_as("support")
+    page = client.get("/profile").get_data(as_text=True)
+    assert "简体中文" in page and "English" in page and "As the company (English)" in page
+
+
+def test_english_formats_stay_as_they_were(app):
+    assert i18n.format_money(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
+    assert i18n.format_money(Decimal("-0.5")) == "-0.50"
+    assert i18n.format_date(dt.date(2026, 12, 2)) == "2026-12-02"
+    assert i18n.format_percent(Decimal("0.4123")) == "41.2 %"
+    assert i18n.format_number(1234567) == "1,234,567"
+    assert i18n.format_quantity(Decimal("1250.500")) == "1250.5"
+
+
+def test_chinese_formats(make_app):
+    make_app(language="zh_CN", currency="CNY", timezone="Asia/Shanghai")
+    assert i18n.format_money(Decimal("1234.5"), "CNY") == "¥1,234.50"
+    assert i18n.format_money(Decimal("1234.5")) == "1,234.50"
+    assert i18n.format_date(dt.date(2026, 12, 2)) == "2026年12月2日"
+    assert i18n.format_month(dt.date(2026, 12, 1)) == "2026年12月"
+    # 2026-12-01 18:30 UTC is 02:30 the next day in Shanghai (UTC+8).
+    assert i18n.format_datetime(dt.datetime(2026, 12, 1, 18, 30)) == "2026年12月2日 02:30"
+    assert i18n.format_date(dt.datetime(2026, 12, 1, 18, 30)) == "2026年12月2日"
+    assert i18n.format_percent(Decimal("0.1225")) == "12.3%"
+
+
+def test_force_locale_switches_for_a_block(make_app):
+    make_app(language="en")
+    with i18n.force_locale("zh_CN"):
+        assert i18n.format_date(dt.date(2026, 12, 2)) == "2026年12月2日"
+        assert i18n._("Your profile") == "你的个人资料"
+    assert i18n.format_date(dt.date(2026, 12, 2)) == "2026-12-02"
+
+
+@pytest.mark.parametrize("package", catalogs.packages(), ids=lambda path: path.name)
+def test_every_marked_string_is_translated(package):
+    """`make messages` then translating the new entries in the .po files fixes this."""
+    assert all(not gaps for gaps in catalogs.missing(package).values()), catalogs.missing(package)
+
+
+@pytest.mark.parametrize("package", catalogs.packages(), ids=lambda path: path.name)
+def test_the_compiled_catalogs_match_their_po_files(package):
+    assert catalogs.stale_mo(package) == [], "run `make messages` and commit the .mo files"
