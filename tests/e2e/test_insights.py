@@ -4,6 +4,7 @@ bar of the performance chart and downloads the xlsx, on a desktop and on a 375 p
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from openpyxl import load_workbook
@@ -71,7 +72,7 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
     page.go_back()
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel (xlsx)").click()
-    sheet = load_workbook(download.value.path()).active
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == ("key", "net", "cost", "profit", "margin", "orders", "customers")
     assert rows[1][0] == "Preserves" and float(rows[1][1]) == 50.0 and rows[1][5] == 2
