@@ -182,12 +182,17 @@ def page_summary(context: dict[str, Any]) -> tuple[Any, ...]:
     return (
         context["customer"].id,
         [
-            (order.id, money(context["recent_nets"].get(order.id)))
+            (order.id, *_net_and_refunded(context["recent_nets"].get(order.id)))
             for order in context["recent_orders"]
         ],
         (totals["orders"], money(totals["net"]), money(totals["cost"]), money(totals["refunded"])),
         sorted(timeline),
     )
+
+
+def _net_and_refunded(net: Any) -> tuple[Decimal, Decimal]:
+    """An order's net after refunds and its refunded part, as the recent-orders table shows them."""
+    return (net.net, net.refunded) if net is not None else (money(0), money(0))
 
 
 def page_view(customer_id: int) -> tuple[Any, ...]:
@@ -212,9 +217,14 @@ PAGE_SQL = {
     ),
     "recent": (
         "SELECT o.id, o.number, o.order_date, o.status, u.name, "
-        "(SELECT sum(l.net_amount) FROM order_line l WHERE l.order_id = o.id) "
-        'FROM "order" o LEFT JOIN "user" u ON u.id = o.salesperson_id '
-        "WHERE o.customer_id = :customer ORDER BY o.order_date DESC, o.id DESC LIMIT 20"
+        "sum(CASE WHEN l.refunded_on IS NULL THEN l.net_amount ELSE 0 END), "
+        "sum(CASE WHEN l.refunded_on IS NULL THEN 0 ELSE l.net_amount END) "
+        'FROM (SELECT id, number, order_date, status, salesperson_id FROM "order" '
+        "WHERE customer_id = :customer ORDER BY order_date DESC, id DESC LIMIT 20) o "
+        'LEFT JOIN "user" u ON u.id = o.salesperson_id '
+        "LEFT JOIN order_line l ON l.order_id = o.id "
+        "GROUP BY o.id, o.number, o.order_date, o.status, u.name "
+        "ORDER BY o.order_date DESC, o.id DESC"
     ),
     "totals": (
         "SELECT count(DISTINCT o.id), "
@@ -290,7 +300,7 @@ def page_reference(ctx: BenchContext, customer_id: int) -> Callable[[], tuple[An
             events.append((f"E-mail: {row[2]}", _as_datetime(row[1])))
         return (
             customer[0],
-            [(row[0], money(row[5])) for row in recent],
+            [(row[0], money(row[5]), money(row[6])) for row in recent],
             (count, money(net), money(cost), money(refunded)),
             sorted((title, at.replace(microsecond=0)) for title, at in events if at),
         )
