@@ -33,6 +33,11 @@ from core.money import line_cost, line_net
 
 #: "Far more" than confirm_orders' 10× the peer: 100× the peer.
 IMPORT_TARGET_LINES_PER_SECOND = 100 * PEER_LINES_PER_SECOND
+#: The goal as a ratio to the hand-written SQL, every plugin on.
+IMPORT_GOAL = 2.0
+#: Importing a million order lines must keep the process under this many megabytes.
+MEMORY_LIMIT_MB = 500.0
+MILLION = 1_000_000
 LINES_PER_ORDER = 10
 ORDER_COLUMNS = ("number", "customer_external_id", "salesperson_email", "order_date", "status")
 LINE_COLUMNS = ("order_number", "sku", "quantity", "unit_price", "discount", "unit_cost")
@@ -220,6 +225,14 @@ def bench_import(ctx: BenchContext) -> None:
             cli_import(app, write_files(ctx, "IMPWARM", "warm-up", 100))
         with ctx.hook_time(app, ("orders_imported",)) as spent:
             real_times, reference_times = timed_imports(ctx, app, orders)
+        with app.app_context():
+            files = write_files(ctx, "IMPMEM", "memory", orders)
+            db.session.remove()
+            note_memory(ctx, orders * LINES_PER_ORDER, lambda: cli_import(app, files))
+            if ctx.profiling:
+                files = write_files(ctx, "IMPPROF", "profile", orders)
+                db.session.remove()
+                ctx.profile("import_orders", lambda: cli_import(app, files))
     finally:
         shutil.rmtree(import_folder(), ignore_errors=True)
     runs = len(real_times)
@@ -238,9 +251,57 @@ def bench_import(ctx: BenchContext) -> None:
         statistics.median(real_times),
         "sql_insert_import",
         statistics.median(reference_times),
+        IMPORT_GOAL,
         IMPORT_TARGET_LINES_PER_SECOND,
         peer=PEER,
     )
+
+
+def resident_megabytes() -> float:
+    """The process's resident memory now (Linux /proc; 0 elsewhere)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def note_memory(ctx: BenchContext, lines: int, run_import: Any) -> None:
+    """Peak memory of one import: resident memory before it plus the peak tracemalloc sees.
+
+    ru_maxrss would be the high-water mark of the whole bench run (data set generation
+    included), so the import's own peak is the Python heap's growth during it. Below a
+    million lines it is extrapolated linearly (an upper bound if the import streams), and the
+    LIMIT line says which. Not timed: tracemalloc slows allocation down.
+    """
+    import resource
+    import tracemalloc
+
+    before = resident_megabytes()
+    tracemalloc.start()
+    try:
+        run_import()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    grown = peak / 2**20
+    high_water = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ctx.note(
+        f"INFO import_orders memory: {before:.0f} MB resident before, Python heap peak "
+        f"+{grown:.0f} MB for {lines} lines; process high-water mark {high_water:.0f} MB"
+    )
+    if lines >= MILLION:
+        ctx.report_limit(
+            "import_orders_memory", before + grown, MEMORY_LIMIT_MB, "MB", f"measured {lines}"
+        )
+    else:
+        ctx.report_limit(
+            "import_orders_memory",
+            before + grown * MILLION / lines,
+            MEMORY_LIMIT_MB,
+            "MB",
+            f"1M lines extrapolated linearly from {lines}",
+        )
 
 
 def timed_imports(ctx: BenchContext, app: Flask, orders: int) -> tuple[list[float], list[float]]:

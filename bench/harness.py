@@ -42,6 +42,10 @@ PEER_LINES_PER_SECOND = 65.0
 CONFIRM_TARGET_LINES_PER_SECOND = 10 * PEER_LINES_PER_SECOND
 
 
+#: How many functions a PROFILE line lists.
+PROFILE_TOP = 10
+
+
 class SkipBenchmark(Exception):
     """Raised (via ctx.skip) when a benchmark cannot run here; the runner prints SKIP and goes on."""
 
@@ -92,6 +96,7 @@ class BenchContext:
         only: Sequence[str] = (),
         repeat: int = 5,
         instance_path: Path | None = None,
+        profile: bool = False,
     ) -> None:
         #: "sqlite" or "postgresql".
         self.database = database
@@ -106,10 +111,14 @@ class BenchContext:
         self.module = ""
         self.records: list[Record] = []
         self.notes: list[str] = []
+        #: (name, value, limit, unit, met) of the LIMIT lines (memory).
+        self.limits: list[tuple[str, float, float, str, bool]] = []
         self._only = list(only)
         self._apps: dict[str, Flask] = {}
         self._done: dict[str, Any] = {}
         self._instance_path = instance_path or RESULTS_DIR / "instance"
+        #: With --profile, each benchmark's real path is run once more under pyinstrument.
+        self.profiling = profile
 
     # -- choosing what runs -------------------------------------------------------------
 
@@ -308,6 +317,7 @@ class BenchContext:
                     f"  {_preview(mine)}\n  {_preview(theirs)}"
                 )
         timing, ref_timing = measure_pair(func, reference, repeat or self.repeat, number=number)
+        self.profile(name, func)
         return self.report(name, timing.seconds, ref_name, ref_timing.seconds, goal)
 
     def report(
@@ -332,23 +342,67 @@ class BenchContext:
         seconds: float,
         ref_name: str,
         ref_seconds: float,
-        target_per_second: float,
+        goal: float,
+        target_per_second: float | None = None,
         unit: str = "lines",
         peer: str = "",
     ) -> Record:
-        """Report a throughput: the BENCH line plus a RATE line with items per second.
+        """Report a throughput: the BENCH line (ratio against its goal) plus a RATE line.
 
-        The goal printed is the ratio at which this run would be exactly at the target
-        rate, so ratio ≤ goal means "at least target_per_second".
+        The goal is a ratio to the reference like any other; the RATE line gives the items
+        per second of both and, for information, a target rate and the peer's.
         """
         rate = items / seconds
         ref_rate = items / ref_seconds
-        goal = (items / target_per_second) / ref_seconds
+        target = f" target={target_per_second:.0f} {unit}/s" if target_per_second else ""
         self.note(
-            f"RATE {name} {rate:.1f} {unit}/s ref={ref_name} {ref_rate:.1f} {unit}/s "
-            f"target={target_per_second:.0f} {unit}/s" + (f" peer={peer}" if peer else "")
+            f"RATE {name} {rate:.1f} {unit}/s ref={ref_name} {ref_rate:.1f} {unit}/s"
+            + target
+            + (f" peer={peer}" if peer else "")
         )
         return self.report(name, seconds, ref_name, ref_seconds, goal, items=items, rate=rate)
+
+    def report_limit(self, name: str, value: float, limit: float, unit: str, how: str) -> None:
+        """Print a LIMIT line (e.g. peak memory) and count it as missed when value > limit."""
+        met = value <= limit
+        self.limits.append((name, value, limit, unit, met))
+        self.note(f"LIMIT {name} {value:.0f}{unit} limit={limit:.0f}{unit} {how}")
+
+    def profile(self, name: str, func: Callable[[], Any]) -> None:
+        """With --profile: run func once under pyinstrument, print its top functions, save the tree.
+
+        A PROFILE line lists the functions with the most own time (time in the function's
+        body, not in what it calls) as a share of the run, and
+        bench/results/profiles/<name>.txt keeps the whole call tree. The run is not timed.
+        """
+        if not self.profiling:
+            return
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0005)
+        profiler.start()
+        try:
+            func()
+        finally:
+            session = profiler.stop()
+        folder = RESULTS_DIR / "profiles"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.txt").write_text(profiler.output_text(unicode=True, show_all=False))
+        spent: dict[str, float] = {}
+        stack = [session.root_frame()]
+        while stack:
+            frame = stack.pop()
+            if frame is None:
+                continue
+            stack.extend(frame.children)
+            if frame.function.startswith("["):  # pyinstrument's [self] / [await] frames
+                continue
+            key = f"{Path(frame.file_path or '?').name}:{frame.function}"
+            spent[key] = spent.get(key, 0.0) + frame.total_self_time
+        total = session.duration or 1.0
+        top = sorted(spent.items(), key=lambda item: -item[1])[:PROFILE_TOP]
+        listed = ", ".join(f"{key} {100 * seconds / total:.0f}%" for key, seconds in top)
+        self.note(f"PROFILE {name} {total:.3f}s top: {listed}")
 
     def note(self, text: str) -> None:
         """Print an extra line (RATE, PREP, INFO ...) that is not a BENCH line."""

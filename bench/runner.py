@@ -52,6 +52,12 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         help="keep this run's working copy of the data set (to look into it afterwards)",
     )
     parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="run each benchmark's real path once more under pyinstrument (PROFILE lines, "
+        "bench/results/profiles/)",
+    )
+    parser.add_argument(
         "--strict", action="store_true", help="exit with status 2 when a ratio misses its goal"
     )
     return parser.parse_args(argv)
@@ -130,7 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             arguments.regenerate,
         )
     ctx = BenchContext(
-        arguments.database, url, scale, dataset, arguments.only, max(1, arguments.repeat)
+        arguments.database,
+        url,
+        scale,
+        dataset,
+        arguments.only,
+        max(1, arguments.repeat),
+        profile=arguments.profile,
     )
     try:
         return _run(ctx, arguments, started)
@@ -167,6 +179,9 @@ def _summary(ctx: BenchContext, outcomes: dict[str, str], seconds: float, strict
     missed = [record for record in ctx.records if not record.met]
     for record in missed:
         print(f"MISS {record.name} ratio={record.ratio:.2f} goal={record.goal:.2f}", flush=True)
+    over = [limit for limit in ctx.limits if not limit[4]]
+    for name, value, limit, unit, _ in over:
+        print(f"MISS {name} {value:.0f}{unit} limit={limit:.0f}{unit}", flush=True)
     errors = sum(outcome == "error" for outcome in outcomes.values())
     skipped = sum(outcome == "skipped" for outcome in outcomes.values())
     print(
@@ -177,7 +192,7 @@ def _summary(ctx: BenchContext, outcomes: dict[str, str], seconds: float, strict
     )
     if errors:
         return 1
-    return 2 if strict and missed else 0
+    return 2 if strict and (missed or over) else 0
 
 
 if __name__ == "__main__":
