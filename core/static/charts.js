@@ -14,7 +14,7 @@
   const shorten = (label) => (label.length > LONGEST ? `${label.slice(0, LONGEST - 1)}…` : label);
 
   function formatter(spec) {
-    const number = new Intl.NumberFormat("en", {
+    const number = new Intl.NumberFormat(document.documentElement.lang || "en", {
       minimumFractionDigits: spec.decimals,
       maximumFractionDigits: spec.decimals,
     });
@@ -22,7 +22,7 @@
   }
 
   // Axis ticks need no cents: compact ("1.2K") so that they stay apart on a phone.
-  const compact = new Intl.NumberFormat("en", { notation: "compact", maximumFractionDigits: 1 });
+  const compact = new Intl.NumberFormat(document.documentElement.lang || "en", { notation: "compact", maximumFractionDigits: 1 });
 
   function draw(figure) {
     const spec = JSON.parse(figure.querySelector("script.chart-data").textContent);

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from core.i18n import _l
 from core.plugins import Permission
 
 VIEW = "insights.view"
 
-PERMISSIONS = [Permission(VIEW, "Read the insights reports and export them", ("manager",))]
+PERMISSIONS = [Permission(VIEW, _l("Read the insights reports and export them"), ("manager",))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Blueprint
 
+from core.i18n import _l
 from core.models import User
 from core.plugins import NavItem, Permission, Setting, hookimpl
 from plugins.insights import access, settings
@@ -29,7 +30,7 @@ def plugin_settings() -> list[Setting]:
 
 @hookimpl
 def nav_items(user: User) -> list[NavItem]:
-    return [NavItem("Insights", "insights.index", access.VIEW, 450)]
+    return [NavItem(_l("Insights"), "insights.index", access.VIEW, 450)]
 
 
 @hookimpl

@@ -21,7 +21,8 @@ from sqlalchemy import Select, and_, case, distinct, func, literal, select
 
 from core.dates import add_months, parse_period
 from core.db import db
-from core.ledger import sales_movements
+from core.i18n import _
+from core.ledger import COUNTED_STATUSES, sales_movements
 from core.models import Customer, Order, Product, User
 from core.money import from_cents, margin
 from core.sql import month_of, sum_cents
@@ -63,21 +64,25 @@ class Period:
 def period(first: str, last: str) -> Period:
     """The months first … last (YYYY-MM); ReportError when either is not a month or last is earlier."""
     try:
-        start, _ = parse_period(first)
+        start, _month_end = parse_period(first)
     except ValueError as error:
-        raise ReportError(f"from: {error}") from None
+        raise ReportError(_("from: %(problem)s", problem=error)) from None
     try:
-        _, end = parse_period(last)
+        _month_start, end = parse_period(last)
     except ValueError as error:
-        raise ReportError(f"to: {error}") from None
+        raise ReportError(_("to: %(problem)s", problem=error)) from None
     if end < start:
-        raise ReportError(f"to ({last}) is before from ({first})")
+        raise ReportError(_("to (%(last)s) is before from (%(first)s)", last=last, first=first))
     return Period(first, last, start, end)
 
 
 def months_between(first: str, later: str) -> int:
     """How many months later is from first (both YYYY-MM): 2026-01 → 2026-03 is 2."""
     return (int(later[:4]) - int(first[:4])) * 12 + int(later[5:7]) - int(first[5:7])
+
+
+def _bad_dimension(by: str) -> str:
+    return _("by must be one of %(known)s, not %(by)r", known=", ".join(DIMENSIONS), by=by)
 
 
 def _limited(statement: Any, column: Any, customers: Select[Any] | None) -> Any:
@@ -113,7 +118,7 @@ def performance(
     over the whole period.
     """
     if by not in DIMENSIONS:
-        raise ReportError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+        raise ReportError(_bad_dimension(by))
     movements = sales_movements(when.start, when.end)
     key, identifier, joins = _key_column(by, movements)
     sale = movements.c.sign > 0
@@ -168,9 +173,9 @@ def performance_orders(
     its net there after refunds made in the period, newest first.
     """
     if by not in DIMENSIONS:
-        raise ReportError(f"by must be one of {', '.join(DIMENSIONS)}, not {by!r}")
+        raise ReportError(_bad_dimension(by))
     movements = sales_movements(when.start, when.end)
-    column, _, joins = _key_column(by, movements)
+    column, _ignored, joins = _key_column(by, movements)
     net = sum_cents(movements.c.net).label("net_cents")
     statement = (
         select(Order.id, Order.number, Order.order_date, Customer.name.label("customer"), net)
@@ -183,7 +188,7 @@ def performance_orders(
             statement = statement.join(join[0], join[1], isouter=len(join) > 2)
     if by == "salesperson":  # by the user's id: two salespeople may share a name
         if key and not key.isdigit():
-            raise ReportError(f"no salesperson {key!r}")
+            raise ReportError(_("no salesperson %(key)r", key=key))
         chosen = movements.c.salesperson_id
         statement = statement.where(chosen == int(key) if key else chosen.is_(None))
     else:
@@ -203,24 +208,32 @@ def cohorts(when: Period, customers: Select[Any] | None = None) -> list[dict[str
     ``active[k]`` is how many of the cohort had a counted order in the cohort month + k, for
     k = 0 … the last month of the period (active[0] is the cohort's size). One query.
     """
-    sales = sales_movements(refunds=False)
-    first_of = _limited(
-        select(sales.c.customer_id, func.min(sales.c.day).label("first_day")),
-        sales.c.customer_id,
-        customers,
-    ).group_by(sales.c.customer_id)
-    first = first_of.subquery("first_order")
-    in_period = sales_movements(when.start, when.end, refunds=False)
-    month = month_of(in_period.c.day)
+    # A counted order is one whose status core.ledger counts; its month is its order date's.
+    counted = Order.status.in_(COUNTED_STATUSES)
+    first = (
+        _limited(
+            select(Order.customer_id, func.min(Order.order_date).label("first_day")).where(counted),
+            Order.customer_id,
+            customers,
+        )
+        .group_by(Order.customer_id)
+        .subquery("first_order")
+    )
+    later = (
+        select(Order.customer_id, Order.order_date)
+        .where(counted, Order.order_date >= when.start, Order.order_date <= when.end)
+        .subquery("in_period")
+    )
+    month = month_of(later.c.order_date)
     cohort = month_of(first.c.first_day)
     statement = (
         select(
             cohort.label("cohort"),
             month.label("month"),
-            func.count(distinct(in_period.c.customer_id)).label("active"),
+            func.count(distinct(later.c.customer_id)).label("active"),
         )
         .select_from(first)
-        .join(in_period, in_period.c.customer_id == first.c.customer_id)
+        .join(later, later.c.customer_id == first.c.customer_id)
         .where(first.c.first_day >= when.start, first.c.first_day <= when.end)
         .group_by(cohort, month)
     )
@@ -248,9 +261,9 @@ def basket(
     ``min_orders`` orders, most orders first. One query.
     """
     if level not in LEVELS:
-        raise ReportError(f"level must be product or category, not {level!r}")
+        raise ReportError(_("level must be product or category, not %(level)r", level=level))
     if min_orders < 1:
-        raise ReportError("min-orders must be 1 or more")
+        raise ReportError(_("min-orders must be 1 or more"))
     sales = sales_movements(when.start, when.end, refunds=False)
     item = Product.sku if level == "product" else Product.category
     items = (

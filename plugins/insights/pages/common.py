@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 
 from core.dates import add_months, today
 from core.db import db
+from core.i18n import _
 from core.plugins import hook
 from plugins.insights import reports, settings
 
@@ -112,12 +113,12 @@ def choices() -> Choices:
     segment = request.args.get("segment", "").strip()
     customers, segment_error = None, ""
     if segment and segment not in offered:
-        segment_error = "There is no such segment (it may have been deleted)."
+        segment_error = _("There is no such segment (it may have been deleted).")
     elif segment:
         try:
             customers = offered[segment][1]()
         except ValueError as problem:
-            segment_error = f"This segment cannot be used right now: {problem}"
+            segment_error = _("This segment cannot be used right now: %(problem)s", problem=problem)
     return Choices(
         first,
         last,

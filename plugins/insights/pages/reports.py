@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, abort, render_template, request, url_for
 
 from core.auth import permission_required
+from core.i18n import _, _l
 from core.money import from_cents
 from plugins.insights import access, reports, settings
 from plugins.insights.pages.common import (
@@ -22,19 +23,19 @@ CHART_BARS = 15
 PERFORMANCE_COLUMNS = ("key", "net", "cost", "profit", "margin", "orders", "customers")
 BASKET_COLUMNS = ("a", "b", "orders", "support", "confidence", "lift")
 LABELS = {
-    "category": "Category",
-    "channel": "Channel",
-    "region": "Region",
-    "city": "City",
-    "salesperson": "Salesperson",
-    "product": "Product (SKU)",
+    "category": _l("Category"),
+    "channel": _l("Channel"),
+    "region": _l("Region"),
+    "city": _l("City"),
+    "salesperson": _l("Salesperson"),
+    "product": _l("Product (SKU)"),
 }
 
 
 @permission_required(access.VIEW)
 def index() -> str:
     """The list of reports."""
-    return render_template("insights/index.html", title="Insights")
+    return render_template("insights/index.html", title=_("Insights"))
 
 
 def _filters() -> dict[str, Any]:
@@ -66,14 +67,14 @@ def performance() -> str | Response:
     ordered, sort, direction = sort_rows(rows, PERFORMANCE_COLUMNS, "net")
     return render_template(
         "insights/performance.html",
-        title="Performance",
+        title=_("Performance"),
         chosen=chosen,
         by=by,
         labels=LABELS,
         page=page_of(ordered),
         sort=sort,
         direction=direction,
-        chart_labels=[row["key"] or "(none)" for row in top],
+        chart_labels=[row["key"] or _("(none)") for row in top],
         chart_values=[row["profit"] for row in top],
         chart_links=[row["drill"] for row in top],
     )
@@ -94,11 +95,11 @@ def performance_orders() -> str:
     page = rows_page(statement)
     return render_template(
         "insights/performance_orders.html",
-        title="Orders behind the figures",
+        title=_("Orders behind the figures"),
         chosen=chosen,
         by=by,
         key=key,
-        title_key=request.args.get("label", key) or "(none)",
+        title_key=request.args.get("label", key) or _("(none)"),
         labels=LABELS,
         page=page,
         nets={row.id: from_cents(row.net_cents) for row in page.items},
@@ -132,7 +133,7 @@ def cohorts() -> str | Response:
     ordered, sort, direction = sort_rows(rows, ("cohort", "size"), "cohort", "asc")
     return render_template(
         "insights/cohorts.html",
-        title="Cohorts",
+        title=_("Cohorts"),
         chosen=chosen,
         page=page_of(ordered),
         sort=sort,
@@ -157,7 +158,7 @@ def basket() -> str | Response:
         if text.isdigit() and 0 < int(text) < 10**6:
             min_orders = int(text)
         else:
-            min_error = "Write a whole number of orders, 1 or more."
+            min_error = _("Write a whole number of orders, 1 or more.")
     rows: list[dict[str, Any]] = []
     if chosen.when is not None and not chosen.segment_error and not min_error:
         rows = reports.basket(level, min_orders, chosen.when, chosen.customers)
@@ -168,7 +169,7 @@ def basket() -> str | Response:
     ordered, sort, direction = sort_rows(rows, BASKET_COLUMNS, "orders")
     return render_template(
         "insights/basket.html",
-        title="Baskets",
+        title=_("Baskets"),
         chosen=chosen,
         level=level,
         min_orders=text or str(default),
@@ -176,6 +177,8 @@ def basket() -> str | Response:
         page=page_of(ordered),
         sort=sort,
         direction=direction,
-        chart_labels=[f"{row['a'] or '(none)'} → {row['b'] or '(none)'}" for row in top],
+        chart_labels=[
+            _("%(a)s → %(b)s", a=row["a"] or _("(none)"), b=row["b"] or _("(none)")) for row in top
+        ],
         chart_values=[row["lift"] for row in top],
     )

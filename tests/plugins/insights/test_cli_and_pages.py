@@ -165,3 +165,9 @@ def test_query_counts_do_not_grow_with_the_data(
         )
     after = [queries(client, count_queries, url) for url in urls]
     assert after == before
+
+
+def test_the_cohort_chart_title_shows_one_percent_sign(shop, client, login_as):
+    login_as("manager")
+    body = client.get("/insights/cohorts?from=2026-01&to=2026-03").data.decode()
+    assert "first order (%)" in body and "%%" not in body
