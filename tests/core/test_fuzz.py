@@ -104,21 +104,41 @@ class Forms(HTMLParser):
 ARGUMENTS = {"period": "2026-10", "occasion": "birthday"}
 
 
+def lowest_id(app: Any, tables: tuple[str, ...]) -> str:
+    """The lowest id in the first of these tables that exists and has rows, else "1"."""
+    with app.app_context():
+        for name in tables:
+            table = db.metadata.tables.get(name)
+            if table is not None and "id" in table.c:
+                found = db.session.scalar(select(func.min(table.c.id)))
+                if found is not None:
+                    return str(found)
+    return "1"
+
+
 def page_urls(app: Any) -> list[str]:
-    """Every GET page, with id 1 (or a sample value) for its arguments."""
+    """Every GET page, with the lowest existing id (or a sample value) for its arguments.
+
+    Ids are looked up rather than assumed to be 1: PostgreSQL's sequences go on counting
+    across tests, so the demo's first customer may be customer 4013 there.
+    """
     urls = []
     for rule in app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in ("static", "bootstrap.static"):
             continue
         if "static" in rule.endpoint or "export" in rule.rule or rule.rule.endswith(".csv"):
             continue
-        urls.append(
-            re.sub(
-                r"<(?:[a-z]+:)?([a-z_]+)>",
-                lambda match: ARGUMENTS.get(match.group(1), "1"),
-                rule.rule,
-            )
-        )
+        prefix = rule.endpoint.split(".")[0]
+
+        def value(match: re.Match[str], rule: Any = rule, prefix: str = prefix) -> str:
+            name = match.group(1)
+            if name in ARGUMENTS:
+                return ARGUMENTS[name]
+            before = rule.rule[: match.start()].rstrip("/").rsplit("/", 1)[-1]
+            entity = name[: -len("_id")] if name.endswith("_id") else before.rstrip("s")
+            return lowest_id(app, (f"{prefix}_{entity}", entity))
+
+        urls.append(re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", value, rule.rule))
     return sorted(set(urls))
 
 
