@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Select, func, or_, select
 
 from core.auth import acting_user
+from core.countries import country_code
 from core.db import db
 from core.models import Customer
 from core.phones import looks_like_phone, normalize_phone, phone_candidates
@@ -59,7 +60,9 @@ def normalize_tags(text: str) -> str:
 
 
 def _clean(fields: dict[str, Any]) -> dict[str, Any]:
-    """Normalise typed values: trimmed strings, lowercase e-mail, upper country, tags, phone."""
+    """Normalise typed values: trimmed strings, lowercase e-mail, country as its ISO code, tags.
+
+    Raises UnknownCountry (a ValueError) when the country names no country."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"unknown customer field(s): {', '.join(sorted(unknown))}")
@@ -70,7 +73,7 @@ def _clean(fields: dict[str, Any]) -> dict[str, Any]:
     if "email" in cleaned:
         cleaned["email"] = (cleaned["email"] or "").lower()
     if "country" in cleaned:
-        cleaned["country"] = (cleaned["country"] or "").upper()
+        cleaned["country"] = country_code(cleaned["country"] or "")
     if "tags" in cleaned:
         cleaned["tags"] = normalize_tags(cleaned["tags"] or "")
     if "external_id" in cleaned:

@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from core.countries import UnknownCountry, country_code
 from core.i18n import lazy_gettext as _l
 from core.models import ROLES
 from core.phones import phone_problem
@@ -227,11 +228,10 @@ class CustomerForm(BaseForm):
     )
     country = StringField(
         "Country",
-        validators=[
-            Optional(),
-            Length(min=2, max=2, message="Use the two-letter country code, e.g. DE."),
-        ],
-        description="Two letters, e.g. DE, FR, GB.",
+        validators=[Optional(), Length(max=100)],
+        description=_l(
+            "A name or ISO code in any common language: DE, Germany, Deutschland, 德国."
+        ),
         filters=[strip],
     )
     region = StringField("Region", validators=[Optional(), Length(max=100)])
@@ -262,14 +262,20 @@ class CustomerForm(BaseForm):
 
     def validate_phone(self, field: StringField) -> None:
         """Reject text that is not a phone number in the customer's (or the company's) country."""
-        problem = phone_problem(field.data or "", (self.country.data or self.default_region))
+        try:
+            region = country_code(self.country.data or "") or self.default_region
+        except UnknownCountry:
+            region = self.default_region
+        problem = phone_problem(field.data or "", region)
         if problem:
             raise ValidationError(problem)
 
     def validate_country(self, field: StringField) -> None:
-        """Two letters only."""
-        if field.data and not field.data.strip().isalpha():
-            raise ValidationError("Use the two-letter country code, e.g. DE.")
+        """A country by name or code in any common language, kept as its ISO code."""
+        try:
+            field.data = country_code(field.data or "")
+        except UnknownCountry as error:
+            raise ValidationError(str(error)) from None
 
 
 class ProductForm(BaseForm):

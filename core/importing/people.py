@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import select
 
 from core import dates
+from core.countries import UnknownCountry, country_code
 from core.customers import default_region, normalize_tags
 from core.db import db
 from core.importing import cells as read
@@ -223,15 +223,11 @@ class CustomersImport(Importer):
 
 
 def _country(value: str) -> str | None:
-    """A two-letter ISO country code, uppercased; None when empty."""
-    code = value.strip().upper()
-    if not code:
-        return None
-    if len(code) != 2 or code not in phonenumbers.SUPPORTED_REGIONS:
-        raise read.CellError(
-            f"country '{value.strip()}' is not a two-letter ISO country code (e.g. DE, FR, GB)"
-        )
-    return code
+    """The ISO code of a country written by name or code ("UK", "Deutschland"); None when empty."""
+    try:
+        return country_code(value) or None
+    except UnknownCountry as error:
+        raise read.CellError(f"country {error}") from None
 
 
 def _tags(value: str) -> str | None:
@@ -251,7 +247,7 @@ CUSTOMER_READERS: dict[str, Callable[[str], Any]] = {
     "company": partial(read.text, column="company", max_length=200),
     "email": partial(read.email, column="email"),
     "phone": partial(read.text, column="phone", max_length=40),
-    "country": _country,
+    "country": read.Outcomes(lambda value, column: _country(value), "country"),
     "region": partial(read.text, column="region", max_length=100),
     "city": partial(read.text, column="city", max_length=100),
     "channel": partial(read.text, column="channel", max_length=50),

@@ -180,7 +180,7 @@ def test_customers_update_by_external_id_and_empty_cells_keep_values(
 def test_customer_rows_are_checked(cli, db, make_user, tmp_path):
     make_user("sales", email="owner@example.com")
     text = CUSTOMERS_HEADER + (
-        "C1,Ann,,,,Germany,,,,,,,\n"  # line 2
+        "C1,Ann,,,,Germny,,,,,,,\n"  # line 2
         "C2,Bob,,,,DE,,,,2999-01-01,,,\n"  # line 3
         "C3,,,,,DE,,,,,,,\n"  # line 4: new without a name
         ",Dan,,,,DE,,,,,,,\n"  # line 5
@@ -191,8 +191,8 @@ def test_customer_rows_are_checked(cli, db, make_user, tmp_path):
     result = cli.invoke(["import", "customers", write(tmp_path, text)])
     assert result.exit_code == 1
     assert (
-        "line 2: country 'Germany' is not a two-letter ISO country code (e.g. DE, FR, GB)"
-        in result.output
+        "line 2: country 'Germny' is not a country (write its name or ISO code, e.g. DE or "
+        "Germany); did you mean Germany (DE) or Guernsey (GG) or Hungary (HU)?" in result.output
     )
     assert "line 3: birthday '2999-01-01' is in the future" in result.output
     assert "line 4: name is empty (a new customer needs a name)" in result.output
@@ -210,3 +210,27 @@ def test_customer_text_longer_than_its_column_is_refused(cli, db, tmp_path):
     text = CUSTOMERS_HEADER + f"C1,{'x' * 201},,,,DE,,,,,,,\n"
     result = cli.invoke(["import", "customers", write(tmp_path, text)])
     assert "line 2: name is longer than 200 characters" in result.output
+
+
+def test_countries_are_read_by_name_in_several_languages(cli, db, tmp_path):
+    text = CUSTOMERS_HEADER + (
+        "C1,Priya Shah,,,,India,,Mumbai,,,,,\n"
+        "C2,Jane Roe,,,,UK,,London,,,,,\n"
+        "C3,John Doe,,,,USA,,Boston,,,,,\n"
+        "C4,Jörg Müller,,,,Deutschland,,Köln,,,,,\n"
+        "C5,王芳,,,,中国,,上海,,,,,\n"
+        "C6,李伟,,,,德国,,柏林,,,,,\n"
+    )
+    result = cli.invoke(["import", "customers", write(tmp_path, text)])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(
+        select(Customer.external_id, Customer.country).order_by(Customer.external_id)
+    )
+    assert [tuple(row) for row in rows] == [
+        ("C1", "IN"),
+        ("C2", "GB"),
+        ("C3", "US"),
+        ("C4", "DE"),
+        ("C5", "CN"),
+        ("C6", "DE"),
+    ]
