@@ -113,3 +113,36 @@ def basket_command(level: str, min_orders: int, first: str, last: str, output_fo
         ],
         BASKET_COLUMNS,
     )
+
+
+@insights.command("prospecting")
+@with_period
+@format_option
+@with_appcontext
+def prospecting_command(first: str, last: str, output_format: str) -> None:
+    """New customers (first counted order) per month by channel, the trend and a forecast.
+
+    JSON: {"rows": [{"month", "new_customers", "trend", "channels": {channel: n}}],
+    "forecast": [{"month", "new_customers"}]}; trend and forecast with one place.
+    """
+    found = reports.prospecting(_period(first, last))
+    channels = found["channels"]
+    rows = [
+        {"month": month, "new_customers": found["totals"][k], "trend": f"{found['trend'][k]:.1f}"}
+        for k, month in enumerate(found["months"])
+    ]
+    if output_format == "json":
+        forecast = [
+            {"month": item["month"], "new_customers": f"{item['new_customers']:.1f}"}
+            for item in found["forecast"]
+        ]
+        for k, row in enumerate(rows):
+            row["channels"] = {channel: counts[k] for channel, counts in channels.items()}
+        emit(output_format, rows, (), {"forecast": forecast})
+        return
+    flat = [
+        row | {channel or "(none)": counts[k] for channel, counts in channels.items()}
+        for k, row in enumerate(rows)
+    ]
+    columns = ("month", "new_customers", "trend", *(channel or "(none)" for channel in channels))
+    emit(output_format, flat, columns)

@@ -316,3 +316,85 @@ def basket(
         )
     rows.sort(key=lambda item: (-item["orders"], item["a"], item["b"]))
     return rows
+
+
+# --- Prospecting ---------------------------------------------------------------------------
+
+#: Months the prospecting report forecasts after the period.
+FORECAST_MONTHS = 3
+ONE_PLACE = Decimal("0.1")
+
+
+def _least_squares(values: list[int]) -> tuple[Decimal, Decimal]:
+    """(intercept, slope) of the straight line through (k, values[k]) fitted by least squares."""
+    count = len(values)
+    if count < 2:
+        return Decimal(values[0] if values else 0), Decimal(0)
+    xs = range(count)
+    sum_x, sum_y = Decimal(sum(xs)), Decimal(sum(values))
+    sum_xy = Decimal(sum(x * y for x, y in zip(xs, values, strict=True)))
+    sum_xx = Decimal(sum(x * x for x in xs))
+    slope = (count * sum_xy - sum_x * sum_y) / (count * sum_xx - sum_x * sum_x)
+    return (sum_y - slope * sum_x) / count, slope
+
+
+def prospecting(when: Period, customers: Select[Any] | None = None) -> dict[str, Any]:
+    """New customers per month by channel, their trend and a seasonal forecast. One query.
+
+    A customer is new in the month of their first counted order ever (won, not merely
+    entered). The trend is the least-squares line through the period's monthly totals; the
+    forecast of each of the FORECAST_MONTHS after the period is the trend there times its
+    calendar month's seasonal index (the mean of actual / trend over that calendar month's
+    occurrences in the period, 1 when it has none or the trend is not positive there), never
+    below 0, to one place half up.
+    """
+    counted = Order.status.in_(COUNTED_STATUSES)
+    first = (
+        _limited(
+            select(Order.customer_id, func.min(Order.order_date).label("first_day")).where(counted),
+            Order.customer_id,
+            customers,
+        )
+        .group_by(Order.customer_id)
+        .subquery("first_order")
+    )
+    month = month_of(first.c.first_day)
+    statement = (
+        select(month.label("month"), Customer.channel, func.count().label("new"))
+        .select_from(first)
+        .join(Customer, Customer.id == first.c.customer_id)
+        .where(first.c.first_day >= when.start, first.c.first_day <= when.end)
+        .group_by(month, Customer.channel)
+    )
+    months = when.months
+    position = {name: index for index, name in enumerate(months)}
+    channels: dict[str, list[int]] = {}
+    for row in db.session.execute(statement):
+        counts = channels.setdefault(row.channel or "", [0] * len(months))
+        counts[position[row.month]] = row.new
+    totals = [sum(counts[k] for counts in channels.values()) for k in range(len(months))]
+    intercept, slope = _least_squares(totals)
+    trend = [intercept + slope * k for k in range(len(months))]
+    ratios: dict[str, list[Decimal]] = {}
+    for k, name in enumerate(months):
+        if trend[k] > 0:
+            ratios.setdefault(name[5:], []).append(Decimal(totals[k]) / trend[k])
+    forecast = []
+    for step in range(1, FORECAST_MONTHS + 1):
+        day = add_months(when.start, len(months) - 1 + step)
+        found = ratios.get(day.strftime("%m"))
+        index = sum(found, Decimal(0)) / len(found) if found else Decimal(1)
+        value = max(Decimal(0), (intercept + slope * (len(months) - 1 + step)) * index)
+        forecast.append(
+            {
+                "month": day.strftime("%Y-%m"),
+                "new_customers": value.quantize(ONE_PLACE, ROUND_HALF_UP),
+            }
+        )
+    return {
+        "months": months,
+        "channels": dict(sorted(channels.items())),
+        "totals": totals,
+        "trend": [value.quantize(ONE_PLACE, ROUND_HALF_UP) for value in trend],
+        "forecast": forecast,
+    }

@@ -182,3 +182,59 @@ def basket() -> str | Response:
         ],
         chart_values=[row["lift"] for row in top],
     )
+
+
+@permission_required(access.VIEW)
+def prospecting() -> str | Response:
+    """New customers per month by channel, the trend, and the forecast drawn apart (dashed)."""
+    chosen = choices()
+    found: dict[str, Any] = {
+        "months": [],
+        "channels": {},
+        "totals": [],
+        "trend": [],
+        "forecast": [],
+    }
+    if chosen.when is not None and not chosen.segment_error:
+        found = reports.prospecting(chosen.when, chosen.customers)
+    channels = found["channels"]
+    rows = [
+        {"month": month, "new_customers": found["totals"][k], "trend": found["trend"][k]}
+        | {f"channel:{channel}": counts[k] for channel, counts in channels.items()}
+        for k, month in enumerate(found["months"])
+    ]
+    columns = ["month", "new_customers", "trend", *(f"channel:{name}" for name in channels)]
+    wanted = export_format()
+    if wanted:
+        forecast = [
+            {"month": item["month"], "forecast": item["new_customers"]}
+            for item in found["forecast"]
+        ]
+        return export(wanted, "prospecting", [*columns, "forecast"], rows + forecast)
+    future = [item["month"] for item in found["forecast"]]
+    actual_count = len(found["months"])
+    series: dict[str, list[Any]] = {
+        _("New customers"): [*found["totals"], *([None] * len(future))],
+        _("Trend"): [*found["trend"], *([None] * len(future))],
+    }
+    if actual_count:
+        # The forecast starts from the last actual month so that the dashed line joins it.
+        series[_("Forecast")] = [
+            *([None] * (actual_count - 1)),
+            found["totals"][-1],
+            *(item["new_customers"] for item in found["forecast"]),
+        ]
+    ordered, sort, direction = sort_rows(rows, ("month", "new_customers"), "month", "asc")
+    return render_template(
+        "insights/prospecting.html",
+        title=_("Prospecting"),
+        chosen=chosen,
+        channels=list(channels),
+        forecast=found["forecast"],
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[*found["months"], *future],
+        chart_series=series,
+        dashed=[_("Trend"), _("Forecast")],
+    )
