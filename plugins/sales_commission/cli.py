@@ -16,7 +16,7 @@ from core.db import db
 from core.models import User
 from plugins.sales_commission import approval
 from plugins.sales_commission import recompute as recomputing
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 from plugins.sales_commission.statements import period_summaries
 
 SUMMARY_COLUMNS = ("salesperson", "status", "lines", "net", "profit", "commission", "adjustments")

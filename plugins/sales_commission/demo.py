@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from core import dates
 from core.models import Order, User, utcnow
 from plugins.sales_commission import accrual, approval, rules, splits
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 #: The second version: a premium tier on top, to show what changing the rules looks like.
 PREMIUM_TIERS = [

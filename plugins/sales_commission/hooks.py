@@ -8,16 +8,8 @@ from core import dates
 from core.models import Customer, Order, User
 from core.plugins import NavItem, Panel, Permission, Setting, Widget, hookimpl
 from plugins.sales_commission import accrual, approval, reports
-from plugins.sales_commission.models import BASES, GRADINGS
-from plugins.sales_commission.rules import check_tiers
-from plugins.sales_commission.service import current_rules
-
-#: The config example of DESIGN.md section 5, used when the config file has no tiers.
-DEFAULT_TIERS = [
-    {"name": "A", "min_margin": "0.40", "rate": "0.08"},
-    {"name": "B", "min_margin": "0.20", "rate": "0.05"},
-    {"name": "C", "min_margin": "0.00", "rate": "0.02"},
-]
+from plugins.sales_commission import settings as commission_settings
+from plugins.sales_commission.settings import current_rules
 
 
 @hookimpl
@@ -114,31 +106,8 @@ def seed_demo(session: Any, rng: Any) -> None:
 
 @hookimpl
 def plugin_settings() -> list[Setting]:
-    """base, grade_by and tiers: the first version of the rules (see rules.py)."""
-    return [
-        Setting(
-            "base",
-            str,
-            "revenue",
-            "what the rate multiplies: 'revenue' (net) or 'profit' (net − cost)",
-            choices=BASES,
-        ),
-        Setting(
-            "grade_by",
-            str,
-            "line",
-            "'line': margin of the sale after discount; 'product': the product's list margin",
-            choices=GRADINGS,
-        ),
-        Setting(
-            "tiers",
-            list,
-            DEFAULT_TIERS,
-            "a list of {name, min_margin, rate}, strictly descending by min_margin; "
-            "fractions, 0.08 = 8 %",
-            check=check_tiers,
-        ),
-    ]
+    """base, grade_by and tiers: the first version of the rules (see settings.py)."""
+    return commission_settings.schema()
 
 
 @hookimpl

@@ -215,7 +215,7 @@ def rules_stamp() -> tuple[Any, ...]:
     )
 
 
-def ensure_rules(settings: Mapping[str, Any]) -> RuleSet:
+def ensure_rules(base: str, grade_by: str, tiers: Sequence[Mapping[str, Any]]) -> RuleSet:
     """The rules in the database, seeding version 1 from the config settings the first time."""
     rules = load_rules()
     if rules is not None:
@@ -224,9 +224,9 @@ def ensure_rules(settings: Mapping[str, Any]) -> RuleSet:
         with db.session.begin_nested():
             _insert_version(
                 BEGINNING,
-                settings["base"],
-                settings["grade_by"],
-                settings["tiers"],
+                base,
+                grade_by,
+                tiers,
                 "Initial rules from the config file",
                 "config",
                 None,
@@ -321,10 +321,12 @@ def deletion_problem(version: RuleVersion, existing: RuleSet) -> str | None:
     return None
 
 
-def config_differs(settings: Mapping[str, Any], version: Version) -> bool:
+def config_differs(
+    base: str, grade_by: str, tiers: Sequence[Mapping[str, Any]], version: Version
+) -> bool:
     """True when the config file's rules differ from a version (the settings page says so)."""
-    tiers = tuple((tier["name"], tier["min_margin"], tier["rate"]) for tier in settings["tiers"])
-    return (settings["base"], settings["grade_by"], tiers) != (
+    typed = tuple((tier["name"], tier["min_margin"], tier["rate"]) for tier in tiers)
+    return (base, grade_by, typed) != (
         version.base,
         version.grade_by,
         tuple((tier.name, tier.min_margin, tier.rate) for tier in version.tiers),

@@ -13,7 +13,7 @@ from core.models import Product
 from core.views.common import paginate, sorting
 from plugins.sales_commission import reports
 from plugins.sales_commission.access import VIEW_ALL, VIEW_OWN
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 
 def period_range() -> tuple[str, str]:

@@ -15,13 +15,14 @@ from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm
 from core.money import format_quantity
-from core.plugins import SettingError, settings_of
+from core.plugins import SettingError
 from core.views.common import get_or_404
 from plugins.sales_commission import accrual, rules
+from plugins.sales_commission import settings as commission_settings
 from plugins.sales_commission.access import SETTINGS
 from plugins.sales_commission.forms import RuleVersionForm
 from plugins.sales_commission.models import RuleVersion
-from plugins.sales_commission.service import PLUGIN, current_rules
+from plugins.sales_commission.settings import current_rules
 
 
 def _fill(
@@ -110,7 +111,7 @@ def settings() -> str | Response:
 
 def _page(form: RuleVersionForm, existing: rules.RuleSet, config_notice: bool = True) -> str:
     """Render the rules page: the versions, the add form and the config notice."""
-    config = settings_of(PLUGIN)
+    config = commission_settings.current()
     versions = db.session.scalars(
         select(RuleVersion).order_by(RuleVersion.effective_from.desc())
     ).all()
@@ -124,7 +125,8 @@ def _page(form: RuleVersionForm, existing: rules.RuleSet, config_notice: bool = 
             version.id for version in versions if rules.deletion_problem(version, existing) is None
         },
         config=config,
-        config_differs=config_notice and rules.config_differs(config, existing.versions[0]),
+        config_differs=config_notice
+        and rules.config_differs(config.base, config.grade_by, config.tiers, existing.versions[0]),
         first_changeable_day=rules.first_changeable_day(),
         action_form=ActionForm(),
     )
@@ -135,12 +137,12 @@ def fill_from_config() -> str:
     """Show the add form filled in from the config file's rules (nothing is saved)."""
     existing = current_rules()
     form = RuleVersionForm(formdata=None)
-    config = settings_of(PLUGIN)
+    config = commission_settings.current()
     _fill(
         form,
-        config["base"],
-        config["grade_by"],
-        [(t["name"], t["min_margin"], t["rate"]) for t in config["tiers"]],
+        config.base,
+        config.grade_by,
+        [(t["name"], t["min_margin"], t["rate"]) for t in config.tiers],
     )
     form.effective_from.data = max(dates.today(), rules.first_changeable_day() or dates.today())
     return _page(form, existing, config_notice=False)

@@ -18,7 +18,7 @@ from plugins.sales_commission import splits
 from plugins.sales_commission.access import SPLIT
 from plugins.sales_commission.forms import SplitForm
 from plugins.sales_commission.models import Entry
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 
 @permission_required(SPLIT)

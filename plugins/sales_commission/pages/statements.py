@@ -25,7 +25,7 @@ from plugins.sales_commission.access import APPROVE, VIEW_ALL, VIEW_OWN, visible
 from plugins.sales_commission.forms import PaymentForm
 from plugins.sales_commission.models import Entry
 from plugins.sales_commission.paging import paginate_list, paginate_rows
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 from plugins.sales_commission.statements import (
     CSV_COLUMNS,
     LINE_SORTS,

@@ -78,7 +78,7 @@ def build(
 ) -> Scenario:
     """Create the data set through the app's own services (hooks run as in production)."""
     from plugins.sales_commission import approval, splits
-    from plugins.sales_commission.service import current_rules
+    from plugins.sales_commission.settings import current_rules
 
     ann = make_staff("sales", email="ann@example.com", name="Ann Archer")
     ben = make_staff("sales", email="ben@example.com", name="Ben Baker")

@@ -12,7 +12,7 @@ from core.plugins import run_hook
 from plugins.sales_commission import approval, rules, splits
 from plugins.sales_commission.models import Entry
 from plugins.sales_commission.recompute import recompute_period
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 D = Decimal
 MARCH = dt.date(2026, 3, 10)

@@ -7,7 +7,7 @@ from core.demo import DemoOptions, fill_database
 from core.models import Order
 from plugins.sales_commission.models import Entry, RuleVersion, Split, Statement
 from plugins.sales_commission.recompute import recompute_period
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 
 def test_demo_data(db):

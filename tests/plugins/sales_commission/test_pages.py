@@ -145,7 +145,7 @@ def test_only_admins_change_the_rules(client, login_as):
 
 def test_a_future_version_can_be_deleted(client, login_as, db):
     from plugins.sales_commission import rules
-    from plugins.sales_commission.service import current_rules
+    from plugins.sales_commission.settings import current_rules
 
     current_rules()
     version = rules.add_version(

@@ -7,7 +7,7 @@ from core.models import Order
 from core.plugins import run_hook
 from plugins.sales_commission.models import Entry
 from plugins.sales_commission.recompute import PeriodClosed, recompute_period
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 
 from . import scenario
 

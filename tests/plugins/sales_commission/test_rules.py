@@ -126,7 +126,7 @@ def test_check_rule_names_the_key_for_the_settings_page():
 
 def test_the_version_in_force_is_the_latest_not_after_the_order_date(db, make_staff):
     from plugins.sales_commission import rules
-    from plugins.sales_commission.service import current_rules
+    from plugins.sales_commission.settings import current_rules
 
     first = current_rules()
     rules.add_version(

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from plugins.sales_commission.models import Entry
-from plugins.sales_commission.service import current_rules
+from plugins.sales_commission.settings import current_rules
 from plugins.sales_commission.statements import period_summaries
 
 from . import scenario
