@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import sys
 from collections.abc import Callable
@@ -10,11 +11,22 @@ from types import ModuleType
 from typing import Any
 
 from core import hookspecs
+from core.plugins._discovery import available_plugins, import_plugin
+
+#: The distribution whose plugins' published hooks are documented here (the in-tree ones).
+DISTRIBUTION = "clientele"
+
+PUBLISHED_HEADER = """# Hooks published by plugins
+
+A plugin may publish hooks of its own (`Manifest(hookspecs="<package>.hookspecs")`, see
+docs/plugins.md, "Publishing hooks for other plugins"). The publisher calls them; implement
+them with `@hookimpl(optionalhook=True)` and list the publisher in the manifest's `uses`, so
+the implementing plugin loads whether or not the publisher is enabled."""
 
 HEADER = """# Hook reference
 
-Generated from `core/hookspecs.py` by `make docs` (`python -m core.docs_hooks docs/hooks.md`);
-do not edit by hand. A test fails when this file and the hookspecs disagree.
+Generated from `core/hookspecs.py` and the in-tree plugins' `hookspecs.py` by `make docs`
+(`python -m core.docs_hooks docs/hooks.md`); do not edit by hand. A test fails when this file and the hookspecs disagree.
 
 Hooks are called with keyword arguments; an implementation may accept only the arguments it
 needs (never with default values). Implementations run core first, then plugins in
@@ -75,17 +87,46 @@ def kind_of(name: str) -> str:
     return "start-up (not isolated)"
 
 
+def published_hookspecs() -> list[tuple[str, ModuleType]]:
+    """(plugin name, hookspecs module) of each plugin shipped with Clientele that publishes hooks."""
+    published = []
+    for name, plugin in available_plugins().items():
+        if plugin.distribution != DISTRIBUTION:
+            continue
+        _, manifest = import_plugin(plugin)
+        if manifest.hookspecs:
+            published.append((name, importlib.import_module(manifest.hookspecs)))
+    return published
+
+
+def _sections(functions: list[tuple[str, Callable[..., Any]]]) -> list[str]:
+    """One "## name" section per hook: the typed signature and the docstring."""
+    lines: list[str] = []
+    for name, function in functions:
+        lines += ["", f"## {name}", "", "```python", typed_signature_of(name, function), "```", ""]
+        lines.append(inspect.cleandoc(function.__doc__ or ""))
+    return lines
+
+
 def render() -> str:
-    """The whole docs/hooks.md text."""
+    """The whole docs/hooks.md text: the core's hooks, then the ones plugins publish."""
     functions = hookspec_functions()
     lines = [HEADER.rstrip("\n")]
     lines += [
         f"| [`{signature_of(name, function)}`](#{name}) | {kind_of(name)} |"
         for name, function in functions
     ]
-    for name, function in functions:
-        lines += ["", f"## {name}", "", "```python", typed_signature_of(name, function), "```", ""]
-        lines.append(inspect.cleandoc(function.__doc__ or ""))
+    lines += _sections(functions)
+    published = published_hookspecs()
+    if published:
+        lines += ["", PUBLISHED_HEADER, "", "| hook | published by |", "| --- | --- |"]
+        lines += [
+            f"| [`{signature_of(name, function)}`](#{name}) | {plugin} (`{module.__name__}`) |"
+            for plugin, module in published
+            for name, function in hookspec_functions(module)
+        ]
+        for _, module in published:
+            lines += _sections(hookspec_functions(module))
     return "\n".join(lines) + "\n"
 
 

@@ -30,7 +30,7 @@ def segment_criteria() -> list[dict[str, Any]]:
 
 
 @hookspec
-def recommendation_exclusions(customer_ids: Any) -> dict[int, set[str]]:
+def recommendation_exclusions(customer_ids: list[int]) -> dict[int, set[str]]:
     """Return {customer_id: {product category, ...}} that must not be recommended to each customer.
 
     ``customer_ids`` is a list of customer ids; categories are spelled exactly as

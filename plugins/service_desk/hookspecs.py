@@ -7,13 +7,11 @@ Implement them with ``@hookimpl(optionalhook=True)`` and list "service_desk" in 
 # mypy: disable-error-code="empty-body"
 from __future__ import annotations
 
-from typing import Any
-
 from core.plugins import hookspec
 
 
 @hookspec
-def sla_customer_tiers(customer_ids: Any) -> dict[int, str]:
+def sla_customer_tiers(customer_ids: list[int]) -> dict[int, str]:
     """Return {customer_id: tier name} for the given ids (a list), e.g. loyalty's current tier.
 
     Called when a ticket is opened or its priority or customer changes, to choose the SLA

@@ -35,6 +35,19 @@ def test_every_hookspec_is_in_the_docs_with_its_exact_signature():
         )
 
 
+def test_hooks_published_by_the_in_tree_plugins_are_in_the_docs_too():
+    published = {plugin: module.__name__ for plugin, module in docs_hooks.published_hookspecs()}
+    assert published == {
+        "marketing": "plugins.marketing.hookspecs",
+        "service_desk": "plugins.service_desk.hookspecs",
+    }
+    text = (ROOT / "docs" / "hooks.md").read_text()
+    published_part = text[text.index("# Hooks published by plugins") :]
+    for name in ("segment_criteria", "recommendation_exclusions", "sla_customer_tiers"):
+        assert f"## {name}\n" in published_part, f"docs/hooks.md lacks the published {name}"
+    assert "def sla_customer_tiers(customer_ids: list[int]) -> dict[int, str]" in published_part
+
+
 def test_hooks_md_is_generated_from_the_current_hookspecs():
     assert (ROOT / "docs" / "hooks.md").read_text() == docs_hooks.render(), "run `make docs`"
 

@@ -1,17 +1,11 @@
-"""The plugin's one page."""
+"""The example plugin's Blueprint and its URL map; the view functions are in pages/."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint
 
-from clientele_example.counting import top_customers
-from core.auth import permission_required
+from clientele_example.pages import index
 
 bp = Blueprint("example", __name__, url_prefix="/example", template_folder="templates")
 
-
-@bp.route("/")
-@permission_required("example.view")
-def index() -> str:
-    """Customers with the most confirmed orders."""
-    return render_template("example/page.html", title="Example", rows=top_customers())
+bp.add_url_rule("/", view_func=index.index)

@@ -1,0 +1,1 @@
+"""The example plugin's view functions (views.py maps their URLs)."""
