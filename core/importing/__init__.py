@@ -76,7 +76,7 @@ def import_file(
 ) -> ImportResult:
     """Check every row of the file, then write the valid ones if all are valid or skip_invalid.
 
-    Raises ImportFileError when the file itself is unusable (not UTF-8, wrong header, broken
+    Raises ImportFileError when the file itself is unusable (no known encoding, wrong header, broken
     CSV); plugins' orders_imported errors come as PluginError. Nothing is committed.
     """
     if kind not in FORMATS:

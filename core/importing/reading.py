@@ -1,4 +1,9 @@
-"""Reading an import file: UTF-8 CSV, comma-separated, a header row, rows numbered as in an editor.
+"""Reading an import file: CSV in any common encoding and delimiter, a header row, rows numbered as in an editor.
+
+The encoding is detected: UTF-8 with or without a byte order mark, UTF-16 with one, else
+what charset-normalizer finds (Latin-1, Windows-1252, GBK, ...). The delimiter is the one of
+comma, semicolon, tab and bar that splits the first lines consistently (csv.Sniffer); a file
+where none does is read with commas.
 
 Line numbers count physical lines with the header as line 1, so "line 7" is what a person
 sees in a text editor or spreadsheet even when a quoted cell spans several lines (the
@@ -8,6 +13,7 @@ spreadsheets included) are skipped.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterator, Sequence
@@ -15,7 +21,90 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+import charset_normalizer
+
 from core.csvfiles import read_cell
+
+#: Delimiters a spreadsheet program writes CSV with.
+DELIMITERS = ",;\t|"
+
+#: Bytes of a file that is not UTF-8 its encoding is detected from (the detector is slow).
+DETECTED = 1024 * 1024
+
+#: Encodings by how often spreadsheet programs write them, preferred when the detector's
+#: readings tie (Western European Windows, Chinese, then the others).
+PREFERRED = ("cp1252", "latin_1", "gb18030", "gbk", "gb2312", "big5", "shift_jis", "cp1251")
+
+#: How much more "chaos" (charset-normalizer's measure of unlikely text) still counts as a tie.
+TIE = 0.05
+
+#: Bytes of the file the delimiter is guessed from.
+SAMPLE = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How an import file is written: its text encoding and the character between cells."""
+
+    encoding: str
+    delimiter: str
+
+
+def _is_utf8(path: Path) -> bool:
+    """True when the whole file is UTF-8 (read in blocks, so a large file is never held at once)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as binary:
+        try:
+            while block := binary.read(DETECTED):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def detect_encoding(path: Path, data: bytes) -> str:
+    """The encoding of the file (data: its first bytes): "utf-8-sig" for UTF-8, BOM or not,
+    "utf-16" with a UTF-16 BOM, else the detector's.
+
+    Raises ImportFileError when no encoding reads the bytes as text.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if _is_utf8(path):
+        return "utf-8-sig"
+    matches = list(charset_normalizer.from_bytes(data))
+    if not matches:
+        raise ImportFileError(
+            "the file is not text in any encoding we know; save it as 'CSV UTF-8' and import it again"
+        )
+    # A few lines of accented letters read equally well in several code pages (é is é in
+    # Windows-1252 and Windows-1250): among the readings as clean as the best one, take the
+    # encoding spreadsheet programs write most.
+    least = min(match.chaos for match in matches)
+    clean = [match.encoding for match in matches if match.chaos <= least + TIE]
+    encoding = min(clean, key=lambda name: PREFERRED.index(name) if name in PREFERRED else 99)
+    # GB18030 is the superset of GBK and GB2312 that every Chinese spreadsheet program writes.
+    return "gb18030" if encoding in ("gbk", "gb2312") else encoding
+
+
+def detect_dialect(path: Path) -> Dialect:
+    """The encoding and delimiter of the file at path."""
+    with path.open("rb") as binary:
+        data = binary.read(DETECTED)
+    encoding = detect_encoding(path, data)
+    sample = data[:SAMPLE].decode(encoding, errors="ignore")
+    lines = sample.splitlines()
+    if len(data) > SAMPLE and len(lines) > 1:
+        lines = lines[:-1]  # the last line of the sample may be cut in the middle
+    try:
+        delimiter = csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ","
+    header = lines[0] if lines else ""
+    if delimiter != "," and header.count(delimiter) < header.count(","):
+        delimiter = ","
+    return Dialect(encoding, delimiter)
 
 
 class ImportFileError(Exception):
@@ -45,9 +134,10 @@ class CsvSource:
         self.path = path
         self.columns = tuple(columns)
         self.size = path.stat().st_size
+        self.dialect = detect_dialect(path)
         self._binary = path.open("rb")
-        self._text = io.TextIOWrapper(self._binary, encoding="utf-8-sig", newline="")
-        self._reader = csv.reader(self._text, strict=True)
+        self._text = io.TextIOWrapper(self._binary, encoding=self.dialect.encoding, newline="")
+        self._reader = csv.reader(self._text, strict=True, delimiter=self.dialect.delimiter)
         try:
             self.header = self._read_header()
         except BaseException:
@@ -81,7 +171,7 @@ class CsvSource:
         except StopIteration:
             return None
         except UnicodeDecodeError:
-            raise ImportFileError(_encoding_message(self.path)) from None
+            raise ImportFileError(_encoding_message(self.path, self.dialect.encoding)) from None
         except csv.Error as error:
             raise ImportFileError(f"line {line}: the file is not valid CSV ({error})") from None
 
@@ -130,25 +220,28 @@ class CsvSource:
             yield Row(line, dict(zip(self.header, cells, strict=True)))
 
 
-def _encoding_message(path: Path) -> str:
-    """Say on which line the file stops being UTF-8 (read again line by line to find it)."""
+def _encoding_message(path: Path, encoding: str) -> str:
+    """Say on which line the file stops being text in its encoding (read again line by line)."""
     with path.open("rb") as binary:
         for number, raw_line in enumerate(binary, start=1):
             try:
-                raw_line.decode("utf-8")
+                raw_line.decode(encoding)
             except UnicodeDecodeError as error:
                 byte = raw_line[error.start]
                 return (
-                    f"line {number}: the file is not UTF-8 text (byte 0x{byte:02x}); "
+                    f"line {number}: the file is not {encoding} text (byte 0x{byte:02x}); "
                     "save it as 'CSV UTF-8' and import it again"
                 )
-    return "the file is not UTF-8 text; save it as 'CSV UTF-8' and import it again"
+    return f"the file is not {encoding} text; save it as 'CSV UTF-8' and import it again"
 
 
-def raw_rows_by_line(path: Path, lines: set[int]) -> Iterator[tuple[int, list[str]]]:
+def raw_rows_by_line(
+    path: Path, lines: set[int], dialect: Dialect | None = None
+) -> Iterator[tuple[int, list[str]]]:
     """The raw cells of the data rows starting on the given lines (for the errors file)."""
-    with path.open(encoding="utf-8-sig", newline="") as text:
-        reader = csv.reader(text, strict=True)
+    dialect = dialect or detect_dialect(path)
+    with path.open(encoding=dialect.encoding, newline="") as text:
+        reader = csv.reader(text, strict=True, delimiter=dialect.delimiter)
         while True:
             line = reader.line_num + 1
             raw = next(reader, None)

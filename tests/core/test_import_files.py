@@ -59,12 +59,59 @@ def test_empty_file_and_header_only(cli, db, tmp_path):
     assert "0 row(s) read" in only_header.output
 
 
-def test_file_that_is_not_utf8_names_the_line(cli, db, tmp_path):
-    text = PRODUCTS_HEADER + "A1,Tea,Drinks,2.00,1.00,true\nA2,Café,Drinks,2.00,1.00,true\n"
-    result = cli.invoke(["import", "products", write(tmp_path, text, encoding="latin-1")])
+def test_semicolon_latin1_file_is_read(cli, db, tmp_path):
+    """What a German or French spreadsheet program saves as "CSV": semicolons, Windows-1252."""
+    text = (
+        "sku;name;category;list_price;unit_cost;active\n"
+        "A1;Tee;Getränke;2.00;1.00;true\n"
+        "A2;Café crème;Boissons;2.50;1.10;true\n"
+        "A3;Müsli «Bio»;Frühstück;4.00;2.00;true\n"
+    )
+    result = cli.invoke(["import", "products", write(tmp_path, text, encoding="cp1252")])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(
+        select(Product.sku, Product.name, Product.category).order_by(Product.sku)
+    )
+    assert [tuple(row) for row in rows] == [
+        ("A1", "Tee", "Getränke"),
+        ("A2", "Café crème", "Boissons"),
+        ("A3", "Müsli «Bio»", "Frühstück"),
+    ]
+
+
+def test_tab_separated_gbk_file_is_read(cli, db, tmp_path):
+    """A Chinese spreadsheet program's text export: tabs, GBK."""
+    names = [
+        "绿茶",
+        "乌龙茶",
+        "普洱茶饼",
+        "茉莉花茶",
+        "红茶礼盒",
+        "白茶",
+        "铁观音",
+        "龙井茶",
+        "碧螺春",
+        "大红袍",
+    ]
+    text = "sku\tname\tcategory\tlist_price\tunit_cost\tactive\n" + "".join(
+        f"C{number}\t{name}\t饮料\t12.00\t6.00\ttrue\n" for number, name in enumerate(names)
+    )
+    result = cli.invoke(["import", "products", write(tmp_path, text, encoding="gbk")])
+    assert result.exit_code == 0, result.output
+    rows = db.session.execute(select(Product.name, Product.category).order_by(Product.sku))
+    assert [tuple(row) for row in rows] == [(name, "饮料") for name in names]
+
+
+def test_errors_file_of_a_semicolon_latin1_file_keeps_its_cells(cli, db, tmp_path):
+    text = "sku;name;category;list_price;unit_cost;active\nA1;Café;Boissons;deux;1.00;true\n"
+    errors = tmp_path / "errors.csv"
+    result = cli.invoke(
+        ["import", "products", write(tmp_path, text, encoding="latin-1"), "--errors", str(errors)]
+    )
     assert result.exit_code == 1
-    # "é" in Latin-1 is the single byte 0xe9, on line 3.
-    assert "line 3: the file is not UTF-8 text (byte 0xe9)" in result.output
+    assert "line 2: list_price 'deux' is not a number" in result.output
+    lines = errors.read_text(encoding="utf-8").splitlines()
+    assert lines[1].startswith("A1,Café,Boissons,deux,1.00,true,line 2: list_price 'deux'")
     assert count(db, Product) == 0
 
 
