@@ -175,7 +175,7 @@ def _time_month(ctx: BenchContext, period: str) -> None:
     from plugins.sales_commission import recompute as recomputing
     from plugins.sales_commission import statements
     from plugins.sales_commission.models import Entry
-    from plugins.sales_commission.service import current_rules
+    from plugins.sales_commission.settings import current_rules
 
     rules = current_rules()
     db.session.commit()

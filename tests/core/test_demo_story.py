@@ -22,7 +22,7 @@ def clientele_plugins():
 
 def company_figures(period):
     """(commission, net) of every salesperson's statement of a month, added up."""
-    from plugins.sales_commission.service import current_rules
+    from plugins.sales_commission.settings import current_rules
     from plugins.sales_commission.statements import period_summaries
 
     summaries = period_summaries(period, current_rules())
