@@ -12,7 +12,7 @@ say what the state is now) before any hook runs; the winner holds the row lock u
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import ColumnElement, inspect, or_, update
@@ -34,7 +34,11 @@ def _matches(column: Any, expected: Collection[Any]) -> ColumnElement[bool]:
 
 
 def change_state(
-    row: Any, expected: Collection[Any], new: Any = KEEP, column: str = "status"
+    row: Any,
+    expected: Collection[Any],
+    new: Any = KEEP,
+    column: str = "status",
+    also: Mapping[str, Any] | None = None,
 ) -> bool:
     """Set ``row.<column>`` to ``new`` only if the database still holds one of ``expected``.
 
@@ -42,6 +46,7 @@ def change_state(
     in-memory row shows ``new``). False: another transaction changed it first; nothing was
     written and the row is re-read, so ``row.<column>`` is the state it has now. With
     ``new`` left out the state is kept and only checked and locked (see lock_state).
+    ``also`` gives other columns to write in the same UPDATE when it wins (a timestamp).
     """
     state = inspect(row)
     model = type(row)
@@ -53,12 +58,14 @@ def change_state(
     changed = db.session.execute(
         update(model)
         .where(*keys, _matches(target, expected))
-        .values({column: target if new is KEEP else new})
+        .values({column: target if new is KEEP else new, **(also or {})})
         .execution_options(synchronize_session=False)
     )
     if changed.rowcount == 1:  # type: ignore[attr-defined]
         if new is not KEEP:
             set_committed_value(row, column, new)
+        for key, value in (also or {}).items():
+            set_committed_value(row, key, value)
         return True
     db.session.refresh(row)
     return False

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import dates
@@ -159,23 +159,28 @@ def create_order(
         status="draft",
         notes=notes,
     )
-    order.lines = [_order_line(line, position) for position, line in enumerate(lines, start=1)]
     db.session.add(order)
     db.session.flush()
+    rows = [_line_row(order.id, line, position) for position, line in enumerate(lines, start=1)]
+    # One INSERT … RETURNING for all lines (an ORM bulk insert): the unit of work would
+    # cost more than the statement; the returned lines are the order's loaded collection.
+    created = list(db.session.scalars(insert(OrderLine).returning(OrderLine), rows))
+    set_committed_value(order, "lines", sorted(created, key=lambda row: row.position))
     return order
 
 
-def _order_line(line: LineInput, position: int) -> OrderLine:
-    """An OrderLine with its net worked out by the money rules."""
+def _line_row(order_id: int, line: LineInput, position: int) -> dict[str, object]:
+    """An order line's column values with its net worked out by the money rules."""
     price = line.product.list_price if line.unit_price is None else line.unit_price
-    return OrderLine(
-        product=line.product,
-        position=position,
-        quantity=line.quantity,
-        unit_price=price,
-        discount=line.discount,
-        net_amount=line_net(line.quantity, price, line.discount),
-    )
+    return {
+        "order_id": order_id,
+        "product_id": line.product.id,
+        "position": position,
+        "quantity": line.quantity,
+        "unit_price": price,
+        "discount": line.discount,
+        "net_amount": line_net(line.quantity, price, line.discount),
+    }
 
 
 def confirm(order: Order) -> Order:
@@ -185,16 +190,33 @@ def confirm(order: Order) -> Order:
     if not order.lines:
         raise OrderError(f"Order {order.number} has no lines.")
     with db.session.begin_nested():
-        if not change_state(order, ("draft",), "confirmed"):
+        if not change_state(order, ("draft",), "confirmed", also={"confirmed_at": utcnow()}):
             raise OrderError(_changed_meanwhile(order))
-        for line in order.lines:
-            line.unit_cost = line.product.unit_cost
-            line.cost_amount = line_cost(line.quantity, line.unit_cost)
-        order.status = "confirmed"
-        order.confirmed_at = utcnow()
-        db.session.flush()
+        _snapshot_costs(order.lines)
         run_hook("order_confirmed", order=order)
     return order
+
+
+def _snapshot_costs(lines: Sequence[OrderLine]) -> None:
+    """Store each line's unit cost (the product's now) and cost amount: one executemany UPDATE.
+
+    An ORM bulk UPDATE by primary key rather than a flush of ten changed objects; the loaded
+    lines are then given the written values as their committed state.
+    """
+    rows = []
+    for line in lines:
+        unit_cost = line.product.unit_cost
+        rows.append(
+            {
+                "id": line.id,
+                "unit_cost": unit_cost,
+                "cost_amount": line_cost(line.quantity, unit_cost),
+            }
+        )
+    db.session.execute(update(OrderLine), rows)
+    for line, row in zip(lines, rows, strict=True):
+        set_committed_value(line, "unit_cost", row["unit_cost"])
+        set_committed_value(line, "cost_amount", row["cost_amount"])
 
 
 def _changed_meanwhile(order: Order) -> str:
