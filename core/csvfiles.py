@@ -21,6 +21,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any, Protocol
 
 from flask import Response, stream_with_context
@@ -102,3 +103,41 @@ def csv_download(filename: str, header: Sequence[str], rows: Iterable[Iterable[A
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def xlsx_download(filename: str, header: Sequence[str], rows: Iterable[Iterable[Any]]) -> Response:
+    """An xlsx attachment of one sheet: the header row, then the rows.
+
+    Decimals go in as numbers with a number format of their own places (openpyxl writes a
+    Decimal's exact digits, never a float rounded otherwise); None is an empty cell. Every text
+    is a text cell, so ``=HYPERLINK(...)`` is shown, never run as a formula.
+    """
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(filename.rsplit(".", 1)[0][:31])
+    sheet.append([_xlsx_cell(sheet, name) for name in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    data = io.BytesIO()
+    book.save(data)
+    return Response(
+        data.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if value is None or isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal):
+        cell = WriteOnlyCell(sheet, value=value)
+        places = -int(value.as_tuple().exponent)
+        cell.number_format = "0." + "0" * places if places > 0 else "0"
+        return cell
+    cell = WriteOnlyCell(sheet, value=str(value))
+    cell.data_type = "s"
+    return cell

@@ -111,3 +111,26 @@ def test_every_csv_the_app_writes_goes_through_the_one_writer():
         if "csv.writer(" in path.read_text() or "csv.DictWriter(" in path.read_text()
     ]
     assert writers == ["core/csvfiles.py"]
+
+
+def test_xlsx_download_keeps_formula_text_as_text_and_decimals_exact(app):
+    from openpyxl import load_workbook
+
+    from core.csvfiles import xlsx_download
+
+    with app.test_request_context():
+        response = xlsx_download(
+            "report.xlsx",
+            ["name", "net", "share", "orders"],
+            [[NASTY, Decimal("1234.50"), Decimal("0.1235"), 3], ["+49 30 947248", None, None, 0]],
+        )
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = [list(row) for row in sheet.iter_rows()]
+    assert [cell.value for cell in rows[0]] == ["name", "net", "share", "orders"]
+    name, net, share, orders = rows[1]
+    assert (name.value, name.data_type) == (NASTY, "s")  # shown, never run
+    assert (net.value, net.number_format) == (1234.5, "0.00")
+    assert (share.value, share.number_format) == (0.1235, "0.0000")
+    assert orders.value == 3
+    assert [cell.value for cell in rows[2]] == ["+49 30 947248", None, None, 0]
+    assert response.headers["Content-Disposition"] == 'attachment; filename="report.xlsx"'

@@ -38,6 +38,7 @@ def test_every_hookspec_is_in_the_docs_with_its_exact_signature():
 def test_hooks_published_by_the_in_tree_plugins_are_in_the_docs_too():
     published = {plugin: module.__name__ for plugin, module in docs_hooks.published_hookspecs()}
     assert published == {
+        "insights": "plugins.insights.hookspecs",
         "marketing": "plugins.marketing.hookspecs",
         "service_desk": "plugins.service_desk.hookspecs",
     }

@@ -170,6 +170,7 @@ def test_the_postgresql_example_config_loads_every_plugin_and_its_jobs(tmp_path)
     assert (settings["smtp_port"], settings["smtp_starttls"]) == (587, True)
     assert settings["redis_url"] == "redis://127.0.0.1:6379/0"
     assert sorted(app.extensions["clientele"].names) == [
+        "insights",
         "loyalty",
         "marketing",
         "sales_commission",

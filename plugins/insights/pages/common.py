@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, abort, request
 from flask_sqlalchemy.pagination import Pagination
-from openpyxl import Workbook
 from sqlalchemy import Select, func, select
 
+from core.csvfiles import csv_download, xlsx_download
 from core.dates import add_months, today
 from core.db import db
 from core.i18n import _
@@ -166,42 +163,8 @@ def _cell(value: Any) -> Any:
 def export(
     kind: str, name: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> Response:
-    """The rows as a CSV or xlsx download: amounts exact (two places), fractions four places."""
+    """The rows as a CSV or xlsx download: amounts exact, as many places as the report shows."""
+    cells = ([_cell(row.get(column)) for column in columns] for row in rows)
     if kind == "csv":
-        text = io.StringIO()
-        writer = csv.writer(text)
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow(
-                ["" if row.get(column) is None else _cell(row.get(column)) for column in columns]
-            )
-        return Response(
-            text.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f"attachment; filename={name}.csv"},
-        )
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = name[:31]
-    sheet.append(list(columns))
-    for row in rows:
-        cells = []
-        for column in columns:
-            value = _cell(row.get(column))
-            # Decimals go in as numbers with the number format of their places, never as floats
-            # rounded differently: openpyxl writes a Decimal's exact digits.
-            cells.append(value)
-        sheet.append(cells)
-    for column_cells in sheet.iter_cols(min_row=2):
-        for item in column_cells:
-            if isinstance(item.value, Decimal):
-                places = -item.value.as_tuple().exponent  # type: ignore[operator]
-                item.number_format = "0." + "0" * places if places > 0 else "0"
-    data = io.BytesIO()
-    book.save(data)
-    return Response(
-        data.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
-    )
+        return csv_download(f"{name}.csv", columns, cells)
+    return xlsx_download(f"{name}.xlsx", columns, cells)
