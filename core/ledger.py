@@ -16,7 +16,13 @@ from sqlalchemy.sql import Subquery
 
 from core.models import Order, OrderLine
 
+#: The orders that count (DESIGN.md §4): drafts and cancelled orders count nowhere.
 COUNTED_STATUSES = ("confirmed", "refunded")
+
+
+def counted_orders(order: Any = Order) -> ColumnElement[bool]:
+    """The counted-orders rule as a condition on ``order`` (the Order model or an alias of it)."""
+    return order.status.in_(COUNTED_STATUSES)
 
 
 def _branch(day_column: Any, sign: int, start: dt.date | None, end: dt.date | None) -> Select[Any]:
@@ -34,7 +40,7 @@ def _branch(day_column: Any, sign: int, start: dt.date | None, end: dt.date | No
             literal(sign).label("sign"),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(COUNTED_STATUSES))
+        .where(counted_orders())
     )
     if sign < 0:
         statement = statement.where(OrderLine.refunded_on.is_not(None))
@@ -75,5 +81,5 @@ def totals_after_refunds(*conditions: ColumnElement[bool]) -> Select[Any]:
             func.coalesce(func.sum(case((kept, 0), else_=OrderLine.net_amount)), 0),
         )
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(COUNTED_STATUSES), *conditions)
+        .where(counted_orders(), *conditions)
     )

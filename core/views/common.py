@@ -1,22 +1,71 @@
-"""Helpers the core's views (and plugin views) share: paging, sorting, badges, 404s."""
+"""Helpers the core's views (and plugin views) share: the POST unit of work, paging, sorting,
+badges, 404s."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from flask import abort, current_app, request
-from flask_sqlalchemy.pagination import Pagination
+from flask import abort, current_app, flash, request
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy import Select
 
 from core.auth import acting_user
 from core.db import db
+from core.forms import ActionForm
+from core.i18n import _
 from core.models import Customer
-from core.plugins import Badge, display_hook
+from core.plugins import Badge, PluginError, display_hook
 from core.validation import parse_id
 
 T = TypeVar("T")
 BadgeResults = dict[int, list[tuple[str, list[Badge] | str]]]
+
+
+class Saved:
+    """What a `saving` block came to: true when its changes were committed."""
+
+    def __init__(self) -> None:
+        self.committed = False
+
+    def __bool__(self) -> bool:
+        return self.committed
+
+
+@contextmanager
+def saving(failure: str, *expected: type[Exception]) -> Iterator[Saved]:
+    """The unit of work of one POST: commit when the block ends, or undo all of it and say why.
+
+    ``failure`` is what the user reads before the reason ("Nothing changed"). A PluginError
+    (a hook inside the transaction refused) and the ``expected`` errors of the action roll the
+    whole session back and flash "<failure>: <reason>"; any other error is a bug and goes up
+    unchanged. The block's value is true only once the commit went through, so the view flashes
+    success and redirects after it::
+
+        with saving(_("Nothing changed"), OrderError) as saved:
+            order_service.confirm(order)
+        if saved:
+            flash(...)
+    """
+    saved = Saved()
+    refusals: tuple[type[Exception], ...] = (PluginError, *expected)
+    try:
+        yield saved
+        db.session.commit()
+    except refusals as error:
+        db.session.rollback()
+        flash(_("%(failure)s: %(reason)s", failure=failure, reason=error), "error")
+    else:
+        saved.committed = True
+
+
+def action_form_expired() -> bool:
+    """True, after telling the user, when a button's POST has no valid CSRF token (nothing is done)."""
+    if ActionForm().validate_on_submit():
+        return False
+    flash(_("The form expired; try again."), "error")
+    return True
 
 
 def get_or_404(model: type[T], identifier: Any) -> T:
@@ -49,17 +98,53 @@ def int_arg(name: str, default: int | None = None) -> int | None:
     return number if number is not None else default
 
 
+class RowPagination(SelectPagination):
+    """A page of a SELECT's rows (all columns, not only the first), e.g. grouped report rows."""
+
+    def _query_items(self) -> list[Any]:
+        """The page's rows, every column."""
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+class ListPagination(Pagination):
+    """A page of a list already in memory (e.g. one statement per salesperson of a month)."""
+
+    def _query_items(self) -> list[Any]:
+        """The page's slice of the list."""
+        items: Sequence[Any] = self._query_args["items"]
+        return list(items[self._query_offset : self._query_offset + self.per_page])
+
+    def _query_count(self) -> int:
+        """How many items the whole list has."""
+        return len(self._query_args["items"])
+
+
+def _page_arguments(per_page: int | None) -> dict[str, Any]:
+    """?page=N and the page size (the company's page_size unless given), as Flask-SQLAlchemy
+    expects them; pages past the end are empty, never an error."""
+    return {
+        "page": int_arg("page", 1) or 1,
+        "per_page": per_page or current_app.config["CLIENTELE"]["page_size"],
+        "max_per_page": 200,
+        "error_out": False,
+        "count": True,
+    }
+
+
 def paginate(statement: Select[Any], per_page: int | None = None) -> Pagination:
-    """One page of the statement's rows (?page=N), with the total; pages past the end are empty."""
-    size = per_page or current_app.config["CLIENTELE"]["page_size"]
-    return db.paginate(
-        statement,
-        page=int_arg("page", 1) or 1,
-        per_page=size,
-        max_per_page=200,
-        error_out=False,
-        count=True,
-    )
+    """One page of the statement's first column (model rows), with the total."""
+    return db.paginate(statement, **_page_arguments(per_page))
+
+
+def paginate_rows(statement: Select[Any], per_page: int | None = None) -> RowPagination:
+    """One page of a SELECT's rows (every column), with the total: two queries."""
+    return RowPagination(select=statement, session=db.session, **_page_arguments(per_page))
+
+
+def paginate_list(items: Sequence[Any], per_page: int | None = None) -> ListPagination:
+    """One page of a list already in memory."""
+    return ListPagination(items=items, **_page_arguments(per_page))
 
 
 def sorting(

@@ -16,12 +16,13 @@ from core.access import can_edit_customer, sees_only_own_orders, sees_orders, vi
 from core.auth import acting_user, permission_required, require
 from core.db import db
 from core.forms import CustomerForm
-from core.ledger import totals_after_refunds
+from core.i18n import _
+from core.ledger import counted_orders, totals_after_refunds
 from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
-from core.plugins import PluginError, TimelineEvent, display_hook
+from core.plugins import TimelineEvent, display_hook
 from core.roles import SELLING_ROLES
-from core.views.common import badge_results, get_or_404, int_arg, paginate, sorting
+from core.views.common import badge_results, get_or_404, int_arg, paginate, saving, sorting
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 
@@ -69,7 +70,7 @@ def _order_facts(customer_ids: list[int]) -> dict[int, tuple[int, dt.date | None
         return {}
     statement = visible_orders(
         select(Order.customer_id, func.count(Order.id), func.max(Order.order_date))
-        .where(Order.customer_id.in_(customer_ids), Order.status.in_(("confirmed", "refunded")))
+        .where(Order.customer_id.in_(customer_ids), counted_orders())
         .group_by(Order.customer_id),
         current_user,
     )
@@ -223,13 +224,9 @@ def create() -> str | Response:
     """Create a customer."""
     form = _customer_form()
     if form.validate_on_submit() and not _external_id_taken(form, None) and _owner_allowed(form):
-        try:
+        with saving(_("Nothing was saved")) as saved:
             customer = customer_service.create_customer(**_form_fields(form))
-            db.session.commit()
-        except PluginError as error:
-            db.session.rollback()
-            flash(f"Nothing was saved: {error}", "error")
-        else:
+        if saved:
             flash(f"Customer {customer.name} created.", "success")
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=None, title="New customer")
@@ -249,13 +246,9 @@ def edit(customer_id: str) -> str | Response:
         and not _external_id_taken(form, customer)
         and _owner_allowed(form)
     ):
-        try:
+        with saving(_("Nothing was saved")) as saved:
             changes = customer_service.update_customer(customer, **_form_fields(form))
-            db.session.commit()
-        except PluginError as error:
-            db.session.rollback()
-            flash(f"Nothing was saved: {error}", "error")
-        else:
+        if saved:
             flash("Saved." if changes else "Nothing changed.", "success")
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template(

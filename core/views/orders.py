@@ -17,11 +17,11 @@ from core.auth import permission_required, require
 from core.customers import CustomerFilters, search_statement
 from core.db import db
 from core.forms import ActionForm, OrderForm
+from core.i18n import _
 from core.models import ORDER_STATUSES, Customer, Order, Product, User
-from core.plugins import PluginError
 from core.roles import SELLING_ROLES
 from core.validation import parse_id
-from core.views.common import get_or_404, int_arg, paginate, sorting
+from core.views.common import action_form_expired, get_or_404, int_arg, paginate, saving, sorting
 
 bp = Blueprint("orders", __name__, url_prefix="/orders")
 
@@ -103,16 +103,11 @@ def _act(order_id: str, permission: str, action: str) -> Response:
     """Run confirm or cancel on an order the user may change; say what happened."""
     order = get_or_404(Order, order_id)
     require(can_change_order(current_user, order, permission))
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(url_for("orders.detail", order_id=order.id))
-    try:
+    with saving(_("Nothing changed"), order_service.OrderError) as saved:
         getattr(order_service, action)(order)
-        db.session.commit()
-    except (order_service.OrderError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing changed: {error}", "error")
-    else:
+    if saved:
         flash(f"Order {order.number} is now {order.status}.", "success")
     return redirect(url_for("orders.detail", order_id=order.id))
 
@@ -137,12 +132,11 @@ def refund(order_id: str) -> Response:
     """Refund the ticked lines of a confirmed order on the given date."""
     order = get_or_404(Order, order_id)
     require(can_change_order(current_user, order, "orders.refund"))
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(url_for("orders.detail", order_id=order.id))
     chosen_ids = {number for number in map(parse_id, request.form.getlist("line")) if number}
     lines = [line for line in order.lines if line.id in chosen_ids]
-    try:
+    with saving(_("Nothing was refunded"), ValueError, order_service.OrderError) as saved:
         refund_date = (
             dates.parse_date(request.form.get("refund_date", ""))
             if request.form.get("refund_date")
@@ -153,11 +147,7 @@ def refund(order_id: str) -> Response:
         if not lines:
             raise order_service.OrderError("Tick the lines to refund.")
         order_service.refund(order, lines, refund_date)
-        db.session.commit()
-    except (ValueError, order_service.OrderError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing was refunded: {error}", "error")
-    else:
+    if saved:
         flash(f"Refunded {len(lines)} line(s) of {order.number}.", "success")
     return redirect(url_for("orders.detail", order_id=order.id))
 
@@ -224,7 +214,7 @@ def create() -> str | Response:
             for index, entry in enumerate(form.lines, start=1)
             if entry.product_id.data and not entry.quantity.data
         ]
-        try:
+        with saving(_("The order was not saved"), order_service.OrderError) as saved:
             if missing_quantity:
                 raise order_service.OrderError(f"Line {missing_quantity[0]}: enter a quantity.")
             chosen = form.salesperson_id.data
@@ -235,11 +225,7 @@ def create() -> str | Response:
             if request.form.get("confirm_now") == "1":
                 require(current_user.can("orders.confirm"))
                 order_service.confirm(order)
-            db.session.commit()
-        except (order_service.OrderError, PluginError) as error:
-            db.session.rollback()
-            flash(f"The order was not saved: {error}", "error")
-        else:
+        if saved:
             flash(f"Order {order.number} saved as {order.status}.", "success")
             return redirect(url_for("orders.detail", order_id=order.id))
     return render_template(

@@ -22,7 +22,7 @@ from sqlalchemy import Select, and_, case, distinct, func, literal, select
 from core.dates import add_months, parse_period
 from core.db import db
 from core.i18n import _
-from core.ledger import COUNTED_STATUSES, sales_movements
+from core.ledger import counted_orders, sales_movements
 from core.models import Customer, Order, Product, User
 from core.money import from_cents, margin
 from core.sql import month_of, sum_cents
@@ -202,26 +202,28 @@ def performance_orders(
 # --- Cohorts -------------------------------------------------------------------------------
 
 
+def _first_orders(customers: Select[Any] | None) -> Any:
+    """Each customer (of the segment) with the day of their first counted order: first_day."""
+    statement = select(Order.customer_id, func.min(Order.order_date).label("first_day")).where(
+        counted_orders()
+    )
+    return (
+        _limited(statement, Order.customer_id, customers)
+        .group_by(Order.customer_id)
+        .subquery("first_order")
+    )
+
+
 def cohorts(when: Period, customers: Select[Any] | None = None) -> list[dict[str, Any]]:
     """Monthly cohorts of the period: customers by the month of their first counted order.
 
     ``active[k]`` is how many of the cohort had a counted order in the cohort month + k, for
     k = 0 … the last month of the period (active[0] is the cohort's size). One query.
     """
-    # A counted order is one whose status core.ledger counts; its month is its order date's.
-    counted = Order.status.in_(COUNTED_STATUSES)
-    first = (
-        _limited(
-            select(Order.customer_id, func.min(Order.order_date).label("first_day")).where(counted),
-            Order.customer_id,
-            customers,
-        )
-        .group_by(Order.customer_id)
-        .subquery("first_order")
-    )
+    first = _first_orders(customers)
     later = (
         select(Order.customer_id, Order.order_date)
-        .where(counted, Order.order_date >= when.start, Order.order_date <= when.end)
+        .where(counted_orders(), Order.order_date >= when.start, Order.order_date <= when.end)
         .subquery("in_period")
     )
     month = month_of(later.c.order_date)
@@ -348,16 +350,7 @@ def prospecting(when: Period, customers: Select[Any] | None = None) -> dict[str,
     occurrences in the period, 1 when it has none or the trend is not positive there), never
     below 0, to one place half up.
     """
-    counted = Order.status.in_(COUNTED_STATUSES)
-    first = (
-        _limited(
-            select(Order.customer_id, func.min(Order.order_date).label("first_day")).where(counted),
-            Order.customer_id,
-            customers,
-        )
-        .group_by(Order.customer_id)
-        .subquery("first_order")
-    )
+    first = _first_orders(customers)
     month = month_of(first.c.first_day)
     statement = (
         select(month.label("month"), Customer.channel, func.count().label("new"))

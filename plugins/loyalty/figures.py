@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Date, Select, bindparam, case, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.ledger import COUNTED_STATUSES, sales_movements
+from core.ledger import counted_orders, sales_movements
 from core.models import Customer, Order
 from core.sql import cents, days_between, divide_half_up
 from plugins.loyalty.settings import LifecycleRules
@@ -81,7 +81,7 @@ def _order_facts(restricted: bool) -> Any:
         partition_by=Order.customer_id, order_by=(Order.order_date.desc(), Order.id.desc())
     )
     counted = select(Order.customer_id, Order.order_date, recency.label("recency")).where(
-        Order.status.in_(COUNTED_STATUSES), Order.order_date <= AS_OF
+        counted_orders(), Order.order_date <= AS_OF
     )
     if restricted:
         counted = counted.where(Order.customer_id.in_(SCOPE))

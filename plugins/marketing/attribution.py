@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.db import db, is_sqlite
-from core.ledger import COUNTED_STATUSES, sales_movements
+from core.ledger import counted_orders, sales_movements
 from core.models import Customer, Order
 from core.money import from_cents, round_money
 from core.sql import sum_cents
@@ -93,7 +93,7 @@ def first_orders() -> Any:
     """Subquery (customer_id, first_day): the date of each customer's first confirmed order."""
     return (
         select(Order.customer_id, func.min(Order.order_date).label("first_day"))
-        .where(Order.status.in_(COUNTED_STATUSES))
+        .where(counted_orders())
         .group_by(Order.customer_id)
         .subquery("first_orders")
     )
@@ -151,7 +151,7 @@ def _window_orders(days: int) -> Any:
         .join(Order, Order.customer_id == Recipient.customer_id)
         .where(
             Recipient.status == "queued",
-            Order.status.in_(COUNTED_STATUSES),
+            counted_orders(),
             Order.order_date >= Recipient.received_on,
             Order.order_date < days_after(Recipient.received_on, days),
         )

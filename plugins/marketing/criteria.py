@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from core import dates
 from core.db import db, is_sqlite
-from core.ledger import COUNTED_STATUSES
+from core.ledger import counted_orders
 from core.models import Customer, Order, OrderLine, Product, User
 from core.money import to_cents
 from core.sql import sum_cents
@@ -48,7 +48,7 @@ def bought_lines() -> Any:
     return (
         select(Order.customer_id, OrderLine.product_id)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.status.in_(COUNTED_STATUSES), kept())
+        .where(counted_orders(), kept())
     )
 
 
@@ -158,7 +158,7 @@ def orders_at_least(value: Decimal) -> Expression:
         return true()
     placed = (
         select(Order.customer_id)
-        .where(Order.status.in_(COUNTED_STATUSES))
+        .where(counted_orders())
         .group_by(Order.customer_id)
         .having(func.count(Order.id) >= wanted)
     )
@@ -177,7 +177,7 @@ def _lifetime_total_at_least(threshold: Decimal, profit: bool) -> Expression:
     totals = (
         select(Order.customer_id)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(Order.status.in_(COUNTED_STATUSES), kept())
+        .where(counted_orders(), kept())
         .group_by(Order.customer_id)
     )
     if limit > 0:
@@ -198,9 +198,7 @@ def profit_at_least(value: Decimal) -> Expression:
 
 def last_order_on_or_after(day: dt.date) -> Expression:
     """The latest confirmed order is dated on or after this day (so: ordered since then)."""
-    recent = select(Order.customer_id).where(
-        Order.status.in_(COUNTED_STATUSES), Order.order_date >= day
-    )
+    recent = select(Order.customer_id).where(counted_orders(), Order.order_date >= day)
     return Customer.id.in_(recent)
 
 
@@ -208,7 +206,7 @@ def last_order_before(day: dt.date) -> Expression:
     """Has ordered, but not since this day: the latest confirmed order is dated before it."""
     lapsed = (
         select(Order.customer_id)
-        .where(Order.status.in_(COUNTED_STATUSES))
+        .where(counted_orders())
         .group_by(Order.customer_id)
         .having(func.max(Order.order_date) < day)
     )

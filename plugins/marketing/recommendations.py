@@ -50,7 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement
 
 from core.db import db, is_sqlite
-from core.ledger import COUNTED_STATUSES
+from core.ledger import counted_orders
 from core.models import Customer, Order, OrderLine, Product, utcnow
 from core.plugins import plugin_system
 from plugins.marketing.criteria import bought_lines, kept
@@ -155,7 +155,7 @@ def _recommendation_statement(sqlite: bool) -> Any:
     kept_products = (
         select(OrderLine.product_id)
         .join(Order, Order.id == OrderLine.order_id)
-        .where(Order.customer_id == customer_id, Order.status.in_(COUNTED_STATUSES), kept(sqlite))
+        .where(Order.customer_id == customer_id, counted_orders(), kept(sqlite))
     )
     similar = ProductSimilarity
     score = func.sum(similar.similarity)
@@ -170,7 +170,7 @@ def _recommendation_statement(sqlite: bool) -> Any:
                 OrderLine.product_id == Product.id,
                 Order.id == OrderLine.order_id,
                 Order.customer_id == customer_id,
-                Order.status.in_(COUNTED_STATUSES),
+                counted_orders(),
             ),
             Product.active.is_(True),
             Product.category.not_in(bindparam("excluded", expanding=True)),
@@ -207,7 +207,7 @@ def audience_statement(product_id: int, limit: int) -> Any:
     had = (
         select(Order.customer_id)
         .join(OrderLine, OrderLine.order_id == Order.id)
-        .where(OrderLine.product_id == product_id, Order.status.in_(COUNTED_STATUSES))
+        .where(OrderLine.product_id == product_id, counted_orders())
     )
     score = func.sum(similar.c.similarity)
     return (

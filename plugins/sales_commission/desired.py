@@ -42,13 +42,13 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Subquery
 
+from core.ledger import counted_orders
 from core.models import Order, OrderLine
 from core.sql import CENT, amount_of_cents, cents, divide_half_up, month_of
 from plugins.sales_commission.models import Cancellation, LineGrade, Split, Statement
 from plugins.sales_commission.rules import RuleSet, Version
 
 #: Orders whose lines earn commission (a cancelled one only when it had been confirmed).
-COUNTED_STATUSES = ("confirmed", "refunded")
 BASIS_POINT: ColumnElement[Any] = literal_column("0.0001")
 #: Margins further below zero than this are not stored (they would not fit; they earn nothing).
 LOWEST_STORED_MARGIN = -999
@@ -138,7 +138,7 @@ def _counted_lines(rules: RuleSet, order_ids: Any) -> Subquery:
         .outerjoin(Cancellation, Cancellation.order_id == Order.id)
         .where(
             Order.id.in_(order_ids),
-            or_(Order.status.in_(COUNTED_STATUSES), Cancellation.order_id.is_not(None)),
+            or_(counted_orders(), Cancellation.order_id.is_not(None)),
         )
     )
     if by_product:

@@ -18,11 +18,11 @@ from sqlalchemy import delete, select
 
 from core import dates
 from core.db import db
+from core.ledger import COUNTED_STATUSES
 from core.models import Order, User, utcnow
 from core.roles import SELLING_ROLES
 from plugins.sales_commission.accrual import reconcile_orders
 from plugins.sales_commission.approval import statement_of
-from plugins.sales_commission.desired import COUNTED_STATUSES
 from plugins.sales_commission.models import Split
 from plugins.sales_commission.rules import RuleSet
 

@@ -17,6 +17,7 @@ from sqlalchemy import case, func, select
 from core.access import visible_orders
 from core.customers import CustomerFilters, search_statement
 from core.db import db
+from core.ledger import counted_orders
 from core.models import Customer, Order, OrderLine, User
 from plugins.service_desk.access import visible_tickets
 from plugins.service_desk.models import OPEN_STATES, Ticket
@@ -141,7 +142,7 @@ def facts_for(customer_ids: list[int], user: User) -> dict[int, CallerFacts]:
     open_counts = {row[0]: row[1] for row in db.session.execute(tickets)}
     orders = visible_orders(
         select(Order.customer_id, func.max(Order.order_date))
-        .where(Order.customer_id.in_(customer_ids), Order.status.in_(("confirmed", "refunded")))
+        .where(Order.customer_id.in_(customer_ids), counted_orders())
         .group_by(Order.customer_id),
         user,
     )

@@ -532,3 +532,34 @@ def test_phone_numbers_are_tel_links_in_international_form(app, client, login_as
     link = '<a class="text-nowrap" href="tel:+4930947248">+49 30 947248</a>'
     assert link in client.get(f"/customers/{ada.id}").get_data(as_text=True)
     assert link in client.get("/customers/?q=Ada+Phone").get_data(as_text=True)
+
+
+def test_saving_commits_the_block_or_undoes_all_of_it_and_says_why(app, db):
+    """The POST unit of work every page uses: all of the block or nothing, and the reason."""
+    from flask import get_flashed_messages
+
+    from core.plugins import PluginError
+    from core.views.common import saving
+
+    with app.test_request_context("/", method="POST"):
+        with saving("Nothing changed", ValueError) as saved:
+            db.session.add(Product(sku="KEPT", name="Kept", list_price=1, unit_cost=1))
+        assert saved
+        with saving("Nothing changed", ValueError) as refused:
+            db.session.add(Product(sku="GONE", name="Gone", list_price=1, unit_cost=1))
+            db.session.flush()
+            raise ValueError("the price is not a number")
+        assert not refused
+        with saving("Nothing was saved") as vetoed:
+            db.session.add(Product(sku="VETO", name="Veto", list_price=1, unit_cost=1))
+            raise PluginError("loyalty", "the customer is archived.")
+        assert not vetoed
+        assert get_flashed_messages(with_categories=True) == [
+            ("error", "Nothing changed: the price is not a number"),
+            ("error", "Nothing was saved: Plugin 'loyalty': the customer is archived."),
+        ]
+        # Not an expected refusal: a bug, and it goes up.
+        with pytest.raises(KeyError), saving("Nothing changed", ValueError):
+            raise KeyError("sku")
+    skus = db.session.scalars(select(Product.sku).order_by(Product.sku)).all()
+    assert skus == ["KEPT"]

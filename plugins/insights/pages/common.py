@@ -7,69 +7,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Response, abort, request
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from core.csvfiles import csv_download, xlsx_download
 from core.dates import add_months, today
-from core.db import db
 from core.i18n import _
 from core.plugins import hook
+from core.views.common import ListPagination, RowPagination, paginate_list, paginate_rows
 from plugins.insights import reports, settings
 
 EXPORTS = ("csv", "xlsx")
 
 
-class ListPagination(Pagination):
-    """One page (?page=N) of rows already in memory, for the core's pagination macro."""
-
-    def _query_items(self) -> list[Any]:
-        rows: Sequence[Any] = self._query_args["rows"]
-        return list(rows[self._query_offset : self._query_offset + self.per_page])
-
-    def _query_count(self) -> int:
-        return len(self._query_args["rows"])
-
-
-class RowPagination(Pagination):
-    """One page (?page=N) of a Select's rows (all its columns), and the count: two queries."""
-
-    def _query_items(self) -> list[Any]:
-        statement: Select[Any] = self._query_args["statement"]
-        return list(db.session.execute(statement.limit(self.per_page).offset(self._query_offset)))
-
-    def _query_count(self) -> int:
-        statement: Select[Any] = self._query_args["statement"]
-        counted = select(func.count()).select_from(statement.order_by(None).subquery())
-        return int(db.session.scalar(counted) or 0)
-
-
-def _page_number() -> int:
-    number = request.args.get("page", "1")
-    return int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
-
-
-def _paginated(kind: type[Pagination], **source: Any) -> Any:
-    return kind(
-        page=_page_number(),
-        per_page=settings.current().page_size,
-        max_per_page=200,
-        error_out=False,
-        count=True,
-        **source,
-    )
-
-
 def rows_page(statement: Select[Any]) -> RowPagination:
     """A page of the statement's rows, settings.page_size a page."""
-    page: RowPagination = _paginated(RowPagination, statement=statement)
-    return page
+    return paginate_rows(statement, settings.current().page_size)
 
 
 def page_of(rows: Sequence[Any]) -> ListPagination:
     """A page of rows already in memory, settings.page_size a page."""
-    page: ListPagination = _paginated(ListPagination, rows=rows)
-    return page
+    return paginate_list(rows, settings.current().page_size)
 
 
 @dataclass(frozen=True)

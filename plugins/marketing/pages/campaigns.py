@@ -14,9 +14,10 @@ from werkzeug.wrappers import Response
 from core import dates
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.jobs import run_soon
 from core.models import Customer, OutboxMessage, utcnow
-from core.views.common import get_or_404, paginate, sorting
+from core.views.common import get_or_404, paginate, saving, sorting
 from plugins.marketing import attribution, campaigns, messages
 from plugins.marketing import settings as marketing_settings
 from plugins.marketing.consent import opted_out
@@ -229,12 +230,10 @@ def _wake_worker() -> None:
 def campaign_send_now(campaign_id: str) -> Response:
     """Start sending at once (the send job does the work, in batches)."""
     campaign = get_or_404(Campaign, campaign_id)
-    try:
+    with saving(_("Nothing changed"), campaigns.CampaignError) as saved:
         campaigns.schedule(campaign, utcnow())
-    except campaigns.CampaignError as error:
-        flash(str(error), "error")
+    if not saved:
         return _back(campaign)
-    db.session.commit()
     _wake_worker()
     flash(f"Campaign {campaign.name} is being sent.", "success")
     return _back(campaign)
@@ -249,12 +248,10 @@ def campaign_schedule(campaign_id: str) -> Response:
         flash("Give the date and time to send at.", "error")
         return _back(campaign)
     when = dates.from_company_time(form.send_at.data)
-    try:
+    with saving(_("Nothing changed"), campaigns.CampaignError) as saved:
         campaigns.schedule(campaign, when)
-    except campaigns.CampaignError as error:
-        flash(str(error), "error")
+    if not saved:
         return _back(campaign)
-    db.session.commit()
     flash(f"Campaign scheduled for {company_time(when)}.", "success")
     return _back(campaign)
 
@@ -263,12 +260,10 @@ def campaign_schedule(campaign_id: str) -> Response:
 def campaign_unschedule(campaign_id: str) -> Response:
     """Back to draft."""
     campaign = get_or_404(Campaign, campaign_id)
-    try:
+    with saving(_("Nothing changed"), campaigns.CampaignError) as saved:
         campaigns.unschedule(campaign)
-    except campaigns.CampaignError as error:
-        flash(str(error), "error")
+    if not saved:
         return _back(campaign)
-    db.session.commit()
     flash("The campaign is a draft again.", "success")
     return _back(campaign)
 
@@ -277,12 +272,10 @@ def campaign_unschedule(campaign_id: str) -> Response:
 def campaign_cancel(campaign_id: str) -> Response:
     """Stop the campaign; nobody not yet handled gets it."""
     campaign = get_or_404(Campaign, campaign_id)
-    try:
+    with saving(_("Nothing changed"), campaigns.CampaignError) as saved:
         campaigns.cancel(campaign)
-    except campaigns.CampaignError as error:
-        flash(str(error), "error")
+    if not saved:
         return _back(campaign)
-    db.session.commit()
     flash("Campaign cancelled.", "success")
     return _back(campaign)
 

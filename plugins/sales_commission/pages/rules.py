@@ -16,7 +16,7 @@ from core.db import db
 from core.forms import ActionForm
 from core.money import format_quantity
 from core.plugins import SettingError
-from core.views.common import get_or_404
+from core.views.common import action_form_expired, get_or_404
 from plugins.sales_commission import accrual, rules
 from plugins.sales_commission import settings as commission_settings
 from plugins.sales_commission.access import SETTINGS
@@ -153,8 +153,7 @@ def delete_version(version_id: str) -> Response:
     """Delete a version that applies to no approved statement; its orders are re-accrued."""
     version = get_or_404(RuleVersion, version_id)
     existing = current_rules()
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(url_for(".settings"))
     problem = rules.deletion_problem(version, existing)
     if problem:

@@ -16,15 +16,20 @@ from core.auth import permission_required
 from core.cli.output import csv_text
 from core.db import db
 from core.forms import ActionForm
+from core.i18n import _
 from core.models import User
-from core.plugins import PluginError
-from core.views.common import sorting
+from core.views.common import (
+    action_form_expired,
+    paginate_list,
+    paginate_rows,
+    saving,
+    sorting,
+)
 from plugins.sales_commission import approval
 from plugins.sales_commission import recompute as recomputing
 from plugins.sales_commission.access import APPROVE, VIEW_ALL, VIEW_OWN, visible_salesperson
 from plugins.sales_commission.forms import PaymentForm
 from plugins.sales_commission.models import Entry
-from plugins.sales_commission.paging import paginate_list, paginate_rows
 from plugins.sales_commission.settings import current_rules
 from plugins.sales_commission.statements import (
     CSV_COLUMNS,
@@ -195,16 +200,11 @@ def approve(period: str, user_id: str) -> BaseResponse:
     period = checked_period(period)
     salesperson = visible_salesperson(user_id)
     target = url_for(".statement", period=period, user_id=salesperson.id)
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(target)
-    try:
+    with saving(_("Not approved"), approval.ApprovalError) as saved:
         approval.approve(salesperson, period, current_user, dates.today())
-        db.session.commit()
-    except approval.ApprovalError as error:
-        db.session.rollback()
-        flash(f"Not approved: {error}", "error")
-    else:
+    if saved:
         flash(f"The {period} statement of {salesperson.name} is approved.", "success")
     return redirect(target)
 
@@ -228,15 +228,11 @@ def pay(period: str, user_id: str) -> str | BaseResponse:
         for name, message in problems.items():
             form[name].errors = [*form[name].errors, message]
         return _detail(period, salesperson, form)
-    try:
+    with saving(_("Not marked paid"), approval.ApprovalError) as saved:
         approval.mark_paid(
             statement_row, form.paid_on.data, form.reference.data or "", current_user, dates.today()
         )
-        db.session.commit()
-    except approval.ApprovalError as error:
-        db.session.rollback()
-        flash(f"Not marked paid: {error}", "error")
-    else:
+    if saved:
         flash(f"The {period} statement of {salesperson.name} is marked paid.", "success")
     return redirect(url_for(".statement", period=period, user_id=salesperson.id))
 
@@ -246,16 +242,11 @@ def approve_all(period: str) -> BaseResponse:
     """Approve every draft statement with lines in the month."""
     period = checked_period(period)
     target = url_for(".index", period=period)
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(target)
-    try:
+    with saving(_("Nothing was approved"), approval.ApprovalError) as saved:
         approved = approval.approve_period(period, current_user, dates.today())
-        db.session.commit()
-    except approval.ApprovalError as error:
-        db.session.rollback()
-        flash(f"Nothing was approved: {error}", "error")
-    else:
+    if saved:
         flash(f"{len(approved)} statement(s) of {period} approved.", "success")
     return redirect(target)
 
@@ -265,15 +256,10 @@ def recompute(period: str) -> BaseResponse:
     """Rebuild a month that has no approved statement from the orders and the rules."""
     period = checked_period(period)
     target = url_for(".index", period=period)
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return redirect(target)
-    try:
+    with saving(_("Nothing was recomputed"), recomputing.PeriodClosed) as saved:
         recomputing.recompute_period(current_rules(), period)
-        db.session.commit()
-    except (recomputing.PeriodClosed, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing was recomputed: {error}", "error")
-    else:
+    if saved:
         flash(f"{period} was recomputed from the orders and the rules.", "success")
     return redirect(target)

@@ -8,9 +8,9 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required, require
 from core.db import db
-from core.forms import ActionForm
+from core.i18n import _
 from core.models import User
-from core.plugins import PluginError
+from core.views.common import action_form_expired, saving
 from plugins.service_desk import attachments as files
 from plugins.service_desk import lookup as caller_lookup
 from plugins.service_desk.access import can_work_ticket, team_ids_of
@@ -50,16 +50,12 @@ def _back(ticket: Ticket) -> Response:
 def change_ticket_state(ticket_id: str) -> Response:
     """Move the ticket to the state of the button pressed."""
     ticket = _workable(ticket_id)
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return _back(ticket)
-    try:
+    with saving(_("Nothing changed"), TicketError) as saved:
         change_state(ticket, request.form.get("state", ""), current_user)
-        db.session.commit()
+    if saved:
         flash(f"Ticket #{ticket.id} is now {STATE_LABELS[ticket.state].lower()}.", "success")
-    except (TicketError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing changed: {error}", "error")
     return _back(ticket)
 
 
@@ -73,16 +69,14 @@ def post_message(ticket_id: str) -> Response:
         flash(f"Nothing was saved: {'; '.join(map(str, problems))}", "error")
         return _back(ticket)
     stored: list[Attachment] = []
-    try:
+    with saving(_("Nothing was saved"), TicketError, files.AttachmentError) as saved:
         message = add_message(ticket, form.kind.data or "", form.body.data or "", current_user)
         stored = _store_uploads(ticket, message, form.attachments.data)
-        db.session.commit()
+    if saved:
         done = {"reply": "Reply sent.", "note": "Note added.", "customer": "Message logged."}
         flash(done[message.kind], "success")
-    except (TicketError, PluginError, files.AttachmentError) as error:
-        db.session.rollback()
+    else:
         files.discard_files(instance_path(), stored)
-        flash(f"Nothing was saved: {error}", "error")
     return _back(ticket)
 
 
@@ -90,16 +84,12 @@ def post_message(ticket_id: str) -> Response:
 def claim_ticket(ticket_id: str) -> Response:
     """Take an unassigned ticket; of two agents pressing at once, one gets it."""
     ticket = _workable(ticket_id)
-    if not ActionForm().validate_on_submit():
-        flash("The form expired; try again.", "error")
+    if action_form_expired():
         return _back(ticket)
-    try:
+    with saving(_("Nothing changed"), TicketError) as saved:
         claim(ticket, current_user)
-        db.session.commit()
+    if saved:
         flash(f"Ticket #{ticket.id} is yours now.", "success")
-    except (TicketError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing changed: {error}", "error")
     return _back(ticket)
 
 
@@ -119,7 +109,7 @@ def update(ticket_id: str) -> Response:
         return _back(ticket)
     team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
-    try:
+    with saving(_("Nothing changed"), TicketError) as saved:
         said = update_ticket(
             ticket,
             current_user,
@@ -130,11 +120,8 @@ def update(ticket_id: str) -> Response:
             team=team,
             assignee=assignee,
         )
-        db.session.commit()
+    if saved:
         flash("; ".join(said) if said else "Nothing changed.", "success")
-    except (TicketError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing changed: {error}", "error")
     return _back(ticket)
 
 
@@ -151,11 +138,8 @@ def link_customer(ticket_id: str) -> Response:
         count = f"{len(matches)}{'+' if more else ''}"
         flash(f"{count} customers match; type something that finds exactly one.", "error")
         return _back(ticket)
-    try:
+    with saving(_("Nothing changed"), TicketError) as saved:
         said = update_ticket(ticket, current_user, customer=matches[0])
-        db.session.commit()
+    if saved:
         flash("; ".join(said), "success")
-    except (TicketError, PluginError) as error:
-        db.session.rollback()
-        flash(f"Nothing changed: {error}", "error")
     return _back(ticket)

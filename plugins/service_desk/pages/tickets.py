@@ -13,9 +13,9 @@ from core.access import visible_orders
 from core.auth import permission_required, require
 from core.customers import create_customer, default_region
 from core.db import db
+from core.i18n import _
 from core.models import Customer, Order, User, utcnow
-from core.plugins import PluginError
-from core.views.common import badge_results, get_or_404, int_arg
+from core.views.common import badge_results, get_or_404, int_arg, saving
 from plugins.service_desk import attachments as files
 from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.access import (
@@ -130,7 +130,7 @@ def new_ticket() -> str | BaseResponse:
 def _save_new_ticket(form: TicketForm, customer: Customer | None) -> Ticket | None:
     """Create the customer if asked, open the ticket, store its files; all or nothing."""
     stored: list[Attachment] = []
-    try:
+    with saving(_("Nothing was saved"), TicketError, files.AttachmentError) as saved:
         if customer is None and form.create_customer.data:
             customer = create_customer(
                 name=form.contact_name.data, phone=form.contact_phone.data or "",
@@ -138,13 +138,10 @@ def _save_new_ticket(form: TicketForm, customer: Customer | None) -> Ticket | No
             )  # fmt: skip
         ticket = open_ticket(_new_ticket_data(form, customer), current_user)
         stored = _store_uploads(ticket, None, form.attachments.data)
-        db.session.commit()
+    if saved:
         return ticket
-    except (TicketError, PluginError, files.AttachmentError) as error:
-        db.session.rollback()
-        files.discard_files(instance_path(), stored)
-        flash(f"Nothing was saved: {error}", "error")
-        return None
+    files.discard_files(instance_path(), stored)
+    return None
 
 
 def _store_uploads(ticket: Ticket, message: TicketMessage | None, uploads: Any) -> list[Attachment]:
