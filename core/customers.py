@@ -13,9 +13,10 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from core.auth import acting_user
 from core.countries import country_code
 from core.db import db
-from core.models import Customer
-from core.phones import looks_like_phone, normalize_phone, phone_candidates
+from core.models import Customer, CustomerIssue
+from core.phones import digits_of, looks_like_phone, phone_candidates, read_phone
 from core.plugins import run_hook
+from core.quality import Flag, flags_of, no_phone_message, phone_flag, set_flags
 from core.search import contains, escape_like
 
 #: Fields a person may set on a customer (the rest are derived or kept by the system).
@@ -86,22 +87,53 @@ def _phone_region(customer: Customer) -> str:
     return customer.country or default_region()
 
 
+class NoPhone(ValueError):
+    """The phone field holds text with no digit at all: not a number to keep and check."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        super().__init__(no_phone_message(text))
+
+
+def _read_phone(customer: Customer) -> Flag | None:
+    """Set the customer's lookup value from their phone; the flag when it is unverified.
+
+    Raises NoPhone when the phone holds no digit."""
+    typed = customer.phone or ""
+    if read_phone(typed, "").holds_no_phone:
+        raise NoPhone(typed)
+    customer.phone_normalized, flag = phone_flag(typed, _phone_region(customer))
+    return flag
+
+
 def create_customer(**fields: Any) -> Customer:
-    """Add a customer and call customer_created (with the logged-in user, if any); nothing is committed."""
+    """Add a customer and call customer_created (with the logged-in user, if any); nothing is committed.
+
+    A phone that cannot be verified is kept as typed and flagged (core.quality); one with no
+    digit at all raises NoPhone."""
     cleaned = _clean(fields)
     with db.session.begin_nested():
         customer = Customer(**cleaned)
-        customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
+        flag = _read_phone(customer)
         db.session.add(customer)
         db.session.flush()
+        if flag is not None:
+            set_flags(customer.id, {"phone": flag})
         run_hook("customer_created", customer=customer, user=acting_user())
     return customer
+
+
+def phone_flag_of(customer: Customer) -> CustomerIssue | None:
+    """The customer's open phone issue, if any (one query)."""
+    return next((issue for issue in flags_of(customer.id) if issue.field == "phone"), None)
 
 
 def update_customer(customer: Customer, **fields: Any) -> dict[str, tuple[Any, Any]]:
     """Change the given fields, call customer_updated with {field: (old, new)}; returns the changes.
 
-    The hook gets the logged-in user who made the change (None outside a request)."""
+    The hook gets the logged-in user who made the change (None outside a request). A new
+    phone or country reads the phone again (flagged when unverified, NoPhone without digits);
+    a new e-mail or birthday ends that field's issue."""
     cleaned = _clean(fields)
     changes = {
         key: (getattr(customer, key), value)
@@ -111,11 +143,18 @@ def update_customer(customer: Customer, **fields: Any) -> dict[str, tuple[Any, A
     if not changes:
         return {}
     with db.session.begin_nested():
-        for key, (_, new) in changes.items():
+        for key, (_old, new) in changes.items():
             setattr(customer, key, new)
+        flags: dict[str, Flag | None] = {}
         if "phone" in changes or "country" in changes:
-            customer.phone_normalized = normalize_phone(customer.phone, _phone_region(customer))
+            flags["phone"] = _read_phone(customer)
+        # A person typed a real e-mail or birthday: what the import kept as typed is done with.
+        for field in ("email", "birthday"):
+            if field in changes and changes[field][1]:
+                flags[field] = None
         db.session.flush()
+        if flags:
+            set_flags(customer.id, flags)
         run_hook("customer_updated", customer=customer, changes=changes, user=acting_user())
     return changes
 
@@ -153,7 +192,8 @@ def search_statement(filters: CustomerFilters) -> Select[tuple[Customer]]:
     if text and looks_like_phone(text):
         candidates = phone_candidates(text, default_region())
         if candidates:
-            phone = Customer.phone_normalized.in_(sorted(candidates))
+            # Unverified phones are stored by their digits: the typed digits find them too.
+            phone = Customer.phone_normalized.in_(sorted(candidates | {digits_of(text)}))
         else:
             # Part of a number: match the digits anywhere (a scan, but rare).
             digits = re.sub(r"\D", "", text).lstrip("0")

@@ -33,7 +33,8 @@ from wtforms.validators import (
 from core.countries import UnknownCountry, country_code
 from core.i18n import lazy_gettext as _l
 from core.models import ROLES
-from core.phones import phone_problem
+from core.phones import read_phone
+from core.quality import no_phone_message
 from core.validation import InputProblem, currency_places, limit_of, parse_decimal, text_problem
 
 
@@ -261,14 +262,10 @@ class CustomerForm(BaseForm):
         self.default_region = default_region
 
     def validate_phone(self, field: StringField) -> None:
-        """Reject text that is not a phone number in the customer's (or the company's) country."""
-        try:
-            region = country_code(self.country.data or "") or self.default_region
-        except UnknownCountry:
-            region = self.default_region
-        problem = phone_problem(field.data or "", region)
-        if problem:
-            raise ValidationError(problem)
+        """Refuse only text with no digit at all: a number that cannot be verified is saved as
+        typed and flagged (core.quality), and the page says so."""
+        if read_phone(field.data or "", self.default_region).holds_no_phone:
+            raise ValidationError(no_phone_message(field.data or ""))
 
     def validate_country(self, field: StringField) -> None:
         """A country by name or code in any common language, kept as its ISO code."""

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     event,
     func,
 )
@@ -176,6 +177,34 @@ def _fill_search_text(mapper: Any, connection: Any, customer: Customer) -> None:
 
 #: Name search is case-insensitive; this index serves "name starts with".
 Index("ix_customer_name_lower", func.lower(Customer.name))
+
+
+class CustomerIssue(db.Model):  # type: ignore[name-defined]
+    """A soft field of a customer kept as typed but flagged for a person to check (core.quality).
+
+    One row per customer and field: ``field`` is "phone", "email" or "birthday", ``reason``
+    a code (core.quality.REASONS says it in words), ``value`` the text as it was typed. A
+    phone stays in customer.phone as typed; an unreadable e-mail or birthday leaves the
+    field empty (no mail goes to it, no greeting on a wrong day) and lives only here.
+    """
+
+    __tablename__ = "customer_issue"
+    __table_args__ = (UniqueConstraint("customer_id", "field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(30))
+    value: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    #: Someone looked and left it as it is: no longer listed on the data-to-check page (until
+    #: the value or the reason changes, which makes a new issue).
+    dismissed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    dismissed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
 
 
 class Product(db.Model):  # type: ignore[name-defined]

@@ -1,8 +1,15 @@
-"""Phone numbers in any format people type, stored once in E.164 for lookup."""
+"""Phone numbers in any format people type, stored once in E.164 for lookup.
+
+A phone that cannot be read as a number in use is not refused: ``read_phone`` says why
+(``PhoneReading.problem``, a reason code) and gives its digits for lookup instead of E.164,
+so the customer keeps the number exactly as typed, marked unverified (core.quality), and
+search still finds it by its digits. Only text holding no digit at all is no phone.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -27,6 +34,73 @@ def normalize_phone(text: str, default_region: str) -> str:
     ):
         return ""
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+#: The longest lookup value kept (the customer.phone_normalized column).
+LOOKUP_LENGTH = 20
+
+#: Why a phone number cannot be verified, by phonenumbers' reasons (see core.quality for the
+#: sentences people read).
+_POSSIBLE_REASONS = {
+    phonenumbers.ValidationResult.TOO_SHORT: "too_short",
+    phonenumbers.ValidationResult.TOO_LONG: "too_long",
+    phonenumbers.ValidationResult.INVALID_LENGTH: "invalid_length",
+    phonenumbers.ValidationResult.INVALID_COUNTRY_CODE: "country_code",
+    phonenumbers.ValidationResult.IS_POSSIBLE_LOCAL_ONLY: "local_only",
+}
+_PARSE_REASONS = {
+    phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: "country_code",
+    phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD: "too_short",
+    phonenumbers.NumberParseException.TOO_SHORT_NSN: "too_short",
+    phonenumbers.NumberParseException.TOO_LONG: "too_long",
+}
+
+
+@dataclass(frozen=True)
+class PhoneReading:
+    """What a typed phone number is: the lookup value, and why it is unverified (None: it is fine).
+
+    ``lookup`` is the E.164 number ("+33142685300") when it can be read as a possible number,
+    else the typed digits ("42685300", no "+", so it never equals an E.164 value); "" for an
+    empty text. ``problem`` is None, "no_digits" (not a phone at all: refuse it), or a reason
+    the number is kept unverified: "too_short", "too_long", "invalid_length", "country_code",
+    "local_only", "not_valid" (possible length, but no number in use; E.164 is kept) or
+    "unreadable".
+    """
+
+    lookup: str
+    problem: str | None = None
+
+    @property
+    def holds_no_phone(self) -> bool:
+        """True when the text has no digit at all (an error, not a number to check)."""
+        return self.problem == "no_digits"
+
+
+def digits_of(text: str) -> str:
+    """The digits of a text, as a lookup value: "42.68.53.00" → "42685300" (at most 20)."""
+    return re.sub(r"\D", "", text or "")[:LOOKUP_LENGTH]
+
+
+def read_phone(text: str, default_region: str) -> PhoneReading:
+    """Read a typed phone number in default_region (when it has no +country prefix)."""
+    text = (text or "").strip()
+    if not text:
+        return PhoneReading("")
+    digits = digits_of(text)
+    if not digits:
+        return PhoneReading("", "no_digits")
+    try:
+        number = phonenumbers.parse(text, default_region.upper() or None)
+    except phonenumbers.NumberParseException as error:
+        return PhoneReading(digits, _PARSE_REASONS.get(error.error_type, "unreadable"))
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return PhoneReading(digits, _POSSIBLE_REASONS.get(possible, "unreadable"))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(number):
+        return PhoneReading(e164, "not_valid")
+    return PhoneReading(e164)
 
 
 def phone_candidates(text: str, default_region: str) -> set[str]:

@@ -53,6 +53,10 @@ class ProgressBars:
             self.bar = None
 
 
+#: Kept-as-typed notes printed one by one; the summary counts the rest.
+NOTES_SHOWN = 20
+
+
 @click.command("import")
 @click.argument("kind", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
@@ -139,12 +143,22 @@ def _report(result: ImportResult, errors_file: Path | None, check_only: bool) ->
             f"{name}: {len(result.rejected)} invalid row(s); nothing was imported. Fix them, "
             "or use --skip-invalid (with --errors FILE) to import the valid rows."
         )
+    notes = result.notes
+    for note in notes[:NOTES_SHOWN]:
+        click.echo(note, err=True)
+    if len(notes) > NOTES_SHOWN:
+        click.echo(f"... and {len(notes) - NOTES_SHOWN} more.", err=True)
     summary = (
         f"{name}: {result.rows} row(s) read; {result.counted}: {result.added} added, "
         f"{result.changed} changed, {result.unchanged} unchanged"
     )
     if result.rejected:
         summary += f"; {len(result.rejected)} row(s) rejected"
+    if result.flagged:
+        summary += (
+            f"; {len(result.flagged)} row(s) kept with data to check "
+            "(listed on the Data to check page)"
+        )
     if result.order_ids:
         summary += f"; plugins were told about {len(result.order_ids)} order(s)"
     if check_only:

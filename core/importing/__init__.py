@@ -59,6 +59,15 @@ class ImportResult:
     written: bool = False
     #: Orders given to the orders_imported hook.
     order_ids: list[int] = field(default_factory=list)
+    #: Rows written with a soft field kept as typed, to check: line → notes.
+    flagged: dict[int, list[str]] = field(default_factory=dict)
+
+    @property
+    def notes(self) -> list[str]:
+        """Each kept-as-typed field as "line N: phone '...' kept as typed, to check: ...", in file order."""
+        return [
+            f"line {line}: {note}" for line, notes in sorted(self.flagged.items()) for note in notes
+        ]
 
     @property
     def problems(self) -> list[str]:
@@ -98,6 +107,7 @@ def import_file(
         importer.unchanged,
     )
     result.order_ids = importer.order_ids
+    result.flagged = importer.flagged
     return result
 
 

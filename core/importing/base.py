@@ -147,6 +147,8 @@ class Importer:
         self.unchanged = 0
         #: Orders the file created or changed (given to orders_imported).
         self.order_ids: list[int] = []
+        #: Rows written with soft fields kept as typed and flagged: line → what and why.
+        self.flagged: dict[int, list[str]] = {}
         self._first_line: dict[str, int] = {}
 
     def reject(self, line: int, reason: str) -> None:

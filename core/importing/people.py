@@ -4,6 +4,10 @@ Customers go through the same rules as the customer form (normalised e-mail, cou
 and phone) and the customer_created / customer_updated hooks run for each one inside the
 import's transaction. An empty cell means "unknown": a new record gets the default and an
 existing record keeps its value.
+
+Soft fields are kept and flagged instead of refused (core.quality): a phone that cannot be
+verified is stored as typed with its digits for lookup; an e-mail that is no address and a
+birthday that is no date leave the field as it was and are kept, as typed, on the issue.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from core.importing.base import (
 )
 from core.importing.reading import Row
 from core.models import ROLES, Customer, User
-from core.phones import normalize_phone, phone_problem
+from core.phones import digits_of
 from core.plugins import run_hook
+from core.quality import Flag, describe, no_phone_message, phone_flag, replace_flags
 
 
 class UsersImport(Importer):
@@ -137,14 +142,16 @@ class CustomersImport(Importer):
         self.owners: dict[str, int] = {}
         self.today = dates.today()
         self.region = default_region()
+        #: Soft fields of each pending row, by line: {field: Flag, or None when readable}.
+        self.soft: dict[int, dict[str, Flag | None]] = {}
 
     def check(self, rows: Sequence[Row]) -> None:
-        """Read every cell, then check owners, phones and names against the database."""
+        """Read every cell, then check owners and names against the database."""
         parsed = [self._read(row) for row in rows]
-        keys = [fields["external_id"] for _, fields in parsed if fields["external_id"]]
-        existing = fetch_by_key([Customer.id, Customer.country], Customer.external_id, keys)
-        self._find_owners({fields["owner_email"] for _, fields in parsed} - {None})
-        for cells, fields in parsed:
+        keys = [fields["external_id"] for _, fields, _ in parsed if fields["external_id"]]
+        existing = fetch_by_key([Customer.id], Customer.external_id, keys)
+        self._find_owners({fields["owner_email"] for _, fields, _ in parsed} - {None})
+        for cells, fields, soft in parsed:
             found = existing.get(fields["external_id"])
             if found is None and fields["name"] is None and fields["external_id"]:
                 cells.problem("name is empty (a new customer needs a name)")
@@ -154,22 +161,51 @@ class CustomersImport(Importer):
                     fields["owner_id"] = self.owners[owner_email]
                 else:
                     cells.problem(f"owner_email '{owner_email}' is not a user")
-            country = fields["country"] or (found and found.country) or self.region
-            problem = phone_problem(fields["phone"] or "", country)
-            if problem:
-                cells.problem(f"phone {problem}")
             if self.settle(cells):
                 known = {key: value for key, value in fields.items() if value is not None}
                 self.pending.append(Pending(cells.row.line, known, found and found.id))
+                if soft:
+                    self.soft[cells.row.line] = soft
 
-    def _read(self, row: Row) -> tuple[Cells, dict[str, Any]]:
-        """The row's cells as customer fields (None where empty), problems noted on Cells."""
+    def _read(self, row: Row) -> tuple[Cells, dict[str, Any], dict[str, Flag | None]]:
+        """The row's cells as customer fields (None where empty), problems noted on Cells, and
+        the soft fields' outcome: {field: Flag} when kept as typed, {field: None} when readable."""
         cells = Cells(row)
         fields = {column: cells.read(reader, column) for column, reader in CUSTOMER_READERS.items()}
-        if fields["birthday"] is not None and fields["birthday"] > self.today:
-            cells.problem(f"birthday '{fields['birthday']}' is in the future")
+        phone = fields["phone"]
+        if phone is not None and not digits_of(phone):
+            cells.problem(f"phone {no_phone_message(phone)}")
+        soft: dict[str, Flag | None] = {}
+        for column, reader in SOFT_READERS.items():
+            value, flag = self._read_soft(cells, reader, column)
+            fields[column] = value
+            if value is not None or flag is not None:
+                soft[column] = flag
         self.claim_key(cells, fields["external_id"])
-        return cells, fields
+        return cells, fields, soft
+
+    def _read_soft(
+        self, cells: Cells, reader: Callable[[str], Any], column: str
+    ) -> tuple[Any, Flag | None]:
+        """(value, None) for a readable cell, (None, Flag) for one kept as typed, (None, None) empty."""
+        typed = cells.row.cells[column].strip()
+        if not typed:
+            return None, None
+        if len(typed) > 254:
+            cells.problem(f"{column} is longer than 254 characters")
+            return None, None
+        try:
+            read.refuse_control_characters(typed, column)
+        except read.CellError as error:
+            cells.problem(str(error))
+            return None, None
+        try:
+            value = reader(typed)
+        except read.CellError:
+            return None, Flag(SOFT_REASONS[column], typed)
+        if column == "birthday" and value > self.today:
+            return None, Flag("in_future", typed)
+        return value, None
 
     def _find_owners(self, emails: set[str]) -> None:
         """Look up the owners' user ids not seen in earlier chunks (one query)."""
@@ -178,48 +214,90 @@ class CustomersImport(Importer):
         self.owners.update({email: row.id for email, row in found.items()})
 
     def write(self, progress: Progress) -> None:
-        """Add and update customers chunk by chunk; the customer hooks run for each one."""
+        """Add and update customers chunk by chunk; the customer hooks run for each one.
+
+        Each customer's phone is read in their country (new phone or country only): kept
+        unverified when it cannot be verified. Issues are then replaced in bulk per chunk."""
         progress.phase("Writing customers", len(self.pending))
         for part in chunks(self.pending):
             customers = load_by_id(
                 Customer, [item.existing_id for item in part if item.existing_id]
             )
-            created: list[Customer] = []
-            updated: list[tuple[Customer, dict[str, tuple[Any, Any]]]] = []
+            created: list[tuple[Pending, Customer, dict[str, Flag | None]]] = []
+            updated: list[tuple[Pending, Customer, dict[str, tuple[Any, Any]]]] = []
+            wanted: dict[int, dict[str, Flag | None]] = {}
+            kept: list[tuple[Pending, Customer]] = []
             for item in part:
+                soft = dict(self.soft.get(item.line, {}))
                 if item.existing_id is None:
-                    created.append(self._new_customer(item.fields))
+                    customer = self._new_customer(item.fields)
+                    soft["phone"] = self._read_phone(customer)
+                    created.append((item, customer, soft))
                     continue
                 customer = customers[item.existing_id]
                 changes = apply_fields(customer, item.fields)
                 if "phone" in changes or "country" in changes:
-                    customer.phone_normalized = self._normalized_phone(customer)
+                    soft["phone"] = self._read_phone(customer)
+                if soft:
+                    wanted[customer.id] = soft
                 if changes:
-                    updated.append((customer, changes))
-                self.unchanged += not changes
-            db.session.add_all(created)
+                    updated.append((item, customer, changes))
+                else:
+                    kept.append((item, customer))
+            db.session.add_all([customer for _, customer, _ in created])
             db.session.flush()
-            for customer in created:
+            for _, customer, soft in created:
+                flags: dict[str, Flag | None] = {
+                    field: flag for field, flag in soft.items() if flag is not None
+                }
+                if flags:
+                    wanted[customer.id] = flags
+            touched = replace_flags(wanted)
+            for item, customer, _ in created:
+                self._note_flags(item.line, customer, wanted.get(customer.id, {}))
                 run_hook("customer_created", customer=customer, user=None)
-            for customer, changes in updated:
+            for item, customer, changes in updated:
+                self._note_flags(item.line, customer, wanted.get(customer.id, {}))
                 run_hook("customer_updated", customer=customer, changes=changes, user=None)
+            for item, customer in kept:
+                self._note_flags(item.line, customer, wanted.get(customer.id, {}))
+                # Only what was flagged changed (a new typed e-mail, a fixed birthday).
+                if customer.id in touched:
+                    self.changed += 1
+                else:
+                    self.unchanged += 1
             self.added += len(created)
             self.changed += len(updated)
             progress.advance(len(part))
 
+    def _note_flags(self, line: int, customer: Customer, flags: dict[str, Flag | None]) -> None:
+        """Remember what this row keeps as typed, for the summary ("line 4: phone ... kept")."""
+        notes = [
+            f"{field} '{flag.value}' kept as typed, to check: "
+            + describe(field, flag.reason, flag.value, customer.country or self.region)
+            for field, flag in flags.items()
+            if flag is not None
+        ]
+        if notes:
+            self.flagged[line] = notes
+
     def _new_customer(self, fields: dict[str, Any]) -> Customer:
-        """A Customer with the row's fields and its phone normalised for lookup."""
+        """A Customer with the row's fields (its phone is read by _read_phone)."""
         customer = Customer(**fields)
         customer.phone = customer.phone or ""
         customer.country = customer.country or ""
-        customer.phone_normalized = self._normalized_phone(customer)
         if customer.created_at is not None:
             customer.updated_at = customer.created_at
         return customer
 
-    def _normalized_phone(self, customer: Customer) -> str:
-        """E.164 phone, read in the customer's country (else the company's region)."""
-        return normalize_phone(customer.phone or "", customer.country or self.region)
+    def _read_phone(self, customer: Customer) -> Flag | None:
+        """Set the lookup value (E.164, or the digits of an unverified number); the flag if any.
+
+        Read in the customer's country, else the company's region."""
+        customer.phone_normalized, flag = phone_flag(
+            customer.phone or "", customer.country or self.region
+        )
+        return flag
 
 
 def _country(value: str) -> str | None:
@@ -245,14 +323,20 @@ CUSTOMER_READERS: dict[str, Callable[[str], Any]] = {
     "external_id": partial(read.text, column="external_id", max_length=64, required=True),
     "name": partial(read.text, column="name", max_length=200),
     "company": partial(read.text, column="company", max_length=200),
-    "email": partial(read.email, column="email"),
     "phone": partial(read.text, column="phone", max_length=40),
     "country": read.Outcomes(lambda value, column: _country(value), "country"),
     "region": partial(read.text, column="region", max_length=100),
     "city": partial(read.text, column="city", max_length=100),
     "channel": partial(read.text, column="channel", max_length=50),
-    "birthday": partial(read.day, column="birthday"),
     "owner_email": partial(read.email, column="owner_email"),
     "tags": _tags,
     "created_at": partial(read.moment, column="created_at"),
 }
+
+#: Soft cells: a text that cannot be read is kept as typed and flagged, not refused.
+SOFT_READERS: dict[str, Callable[[str], Any]] = {
+    "email": partial(read.email, column="email"),
+    "birthday": partial(read.day, column="birthday"),
+}
+#: The reason a soft cell that cannot be read is flagged with.
+SOFT_REASONS = {"email": "not_address", "birthday": "not_date"}

@@ -21,6 +21,7 @@ from core.ledger import counted_orders, totals_after_refunds
 from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
 from core.plugins import TimelineEvent, display_hook
+from core.quality import FIELD_LABELS, describe, describe_all, flags_of
 from core.roles import SELLING_ROLES
 from core.views.common import badge_results, get_or_404, int_arg, paginate, saving, sorting
 
@@ -106,6 +107,7 @@ def detail(customer_id: str) -> str:
                 .limit(ORDER_HISTORY_ROWS)
             )
         )
+    issues = flags_of(customer.id)
     show_all = request.args.get("timeline") == "all"
     since = None if show_all else utcnow() - dt.timedelta(days=TIMELINE_DAYS)
     return render_template(
@@ -120,6 +122,9 @@ def detail(customer_id: str) -> str:
         timeline_all=show_all,
         panels=_panels(customer),
         can_edit=can_edit_customer(current_user, customer),
+        issues=issues,
+        issue_reasons=describe_all(issues),
+        field_labels=FIELD_LABELS,
     )
 
 
@@ -218,6 +223,21 @@ def _owner_allowed(form: CustomerForm) -> bool:
     return True
 
 
+def _say_if_phone_unverified(customer: Customer) -> None:
+    """Warn that the phone was kept as typed but could not be verified, and why."""
+    issue = customer_service.phone_flag_of(customer)
+    if issue is not None:
+        flash(
+            _(
+                "The phone number '%(phone)s' is saved as typed but not verified: %(reason)s. "
+                "It is listed under Data to check until it is corrected.",
+                phone=customer.phone,
+                reason=describe(issue.field, issue.reason, issue.value, customer.country),
+            ),
+            "warning",
+        )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("customers.create")
 def create() -> str | Response:
@@ -228,6 +248,7 @@ def create() -> str | Response:
             customer = customer_service.create_customer(**_form_fields(form))
         if saved:
             flash(f"Customer {customer.name} created.", "success")
+            _say_if_phone_unverified(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=None, title="New customer")
 
@@ -250,6 +271,8 @@ def edit(customer_id: str) -> str | Response:
             changes = customer_service.update_customer(customer, **_form_fields(form))
         if saved:
             flash("Saved." if changes else "Nothing changed.", "success")
+            if "phone" in changes or "country" in changes:
+                _say_if_phone_unverified(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template(
         "customers/form.html", form=form, customer=customer, title=f"Edit {customer.name}"

@@ -91,12 +91,15 @@ def money_filter(amount: Decimal | None, currency: bool = False) -> str:
 def phone_link(e164: str | None, typed: str | None = "", empty: str = "") -> Markup:
     """Jinja: a phone number as a tel: link, shown in international form ("+49 30 947248").
 
-    ``e164`` is the stored normalised number; without one, ``typed`` (what was entered) is
-    read in the company's default region, and linked as typed if it still is not a number.
-    Nothing to show gives ``empty``.
+    ``e164`` is the stored normalised number; without one (or when it is only the digits of
+    an unverified number, core.quality), ``typed`` (what was entered) is read in the
+    company's default region, and linked as typed if it still is not a number. Nothing to
+    show gives ``empty``.
     """
     from core.customers import default_region
 
+    if e164 and not e164.startswith("+"):
+        e164 = ""
     number = e164 or normalize_phone(typed or "", default_region())
     if number:
         return Markup('<a class="text-nowrap" href="tel:{}">{}</a>').format(

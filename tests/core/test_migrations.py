@@ -20,6 +20,7 @@ from core.testing import TEST_DATABASE_ENV, CliRunner
 CORE_TABLES = {
     "user",
     "customer",
+    "customer_issue",
     "product",
     "order",
     "order_line",

@@ -216,7 +216,7 @@ def test_create_customer_keeps_input_and_says_what_is_wrong(db, client, login_as
     assert page.status_code == 200
     assert "This field is required." in text
     assert "Invalid email address." in text
-    assert "&#39;call me&#39; is not a phone number" in text
+    assert "&#39;call me&#39; holds no phone number" in text
     assert "&#39;Germani&#39; is not a country" in text
     assert "did you mean Germany (DE)" in text
     assert 'value="Berlin"' in text  # what was typed is kept
