@@ -1,4 +1,4 @@
-"""`clientele insights performance | cohorts | basket`: the reports for scripts (--format table|csv|json).
+"""`clientele insights performance | cohorts | basket | prospecting | profitability`: the reports for scripts (--format table|csv|json).
 
 Amounts are written with two places ("12.30"), fractions (margin, support, confidence,
 lift) with four ("0.3012"), both as strings, as every Clientele report does.
@@ -146,3 +146,38 @@ def prospecting_command(first: str, last: str, output_format: str) -> None:
     ]
     columns = ("month", "new_customers", "trend", *(channel or "(none)" for channel in channels))
     emit(output_format, flat, columns)
+
+
+@insights.command("profitability")
+@with_period
+@format_option
+@with_appcontext
+def profitability_command(first: str, last: str, output_format: str) -> None:
+    """Net contribution per customer: gross profit minus commission, service and campaign costs.
+
+    The cost columns are those of the enabled plugins (commission, service, campaigns). JSON:
+    {"rows": [{"external_id", "name", "gross_profit", <cost>..., "net_contribution"}],
+    "total": "…", "pareto": [{"customers_share", "customers", "net_contribution",
+    "profit_share"}]}, best net contribution first; shares with four places.
+    """
+    found = reports.profitability(_period(first, last))
+    columns = (
+        "external_id",
+        "name",
+        "gross_profit",
+        *(key for key, _label in found["sources"]),
+        "net_contribution",
+    )
+    rows = [{column: row[column] for column in columns} for row in found["rows"]]
+    if output_format == "json":
+        pareto = [
+            point
+            | {
+                "customers_share": four_places(point["customers_share"]),
+                "profit_share": four_places(point["profit_share"]),
+            }
+            for point in found["pareto"]
+        ]
+        emit(output_format, rows, columns, {"total": found["total"], "pareto": pareto})
+        return
+    emit(output_format, rows, columns)

@@ -8,6 +8,7 @@ implementations in its ``bridges.py``, so it loads cleanly whether or not insigh
 # mypy: disable-error-code="empty-body"
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from core.plugins import hookspec
@@ -23,4 +24,18 @@ def insights_segments() -> list[dict[str, Any]]:
     SQL (it is used as ``customer_id IN (...)`` inside the report's one query). It may raise
     ``ValueError`` with a message when the group cannot be used right now. Called on every
     report page; answer with one query.
+    """
+
+
+@hookspec
+def insights_customer_costs(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Return what the plugin's work cost per customer from ``start`` to ``end`` (both included).
+
+    Each dict is one kind of cost the profitability report subtracts from gross profit:
+    ``{"key": "commission", "label": "Commission", "rows": Select}``, where ``rows`` is a
+    SQLAlchemy Select of two columns, ``customer_id`` and ``cents`` (the customer's cost in the
+    period as a whole, signed number of cents; at most one row per customer). The key is a
+    short name unique across plugins (it becomes a column of the report and its exports);
+    the label is what the page shows. Called once per profitability page or command, outside
+    any write; the Selects become parts of the report's one query, so they must be set-based.
     """

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, literal, select
+from sqlalchemy import Select, and_, case, distinct, func, literal, select, union_all
 
 from core.dates import add_months, parse_period
 from core.db import db
@@ -25,6 +25,7 @@ from core.i18n import _
 from core.ledger import counted_orders, sales_movements
 from core.models import Customer, Order, Product, User
 from core.money import from_cents, margin
+from core.plugins import hook
 from core.sql import month_of, sum_cents
 
 #: What performance can be grouped by, and the text of each group's key.
@@ -391,3 +392,104 @@ def prospecting(when: Period, customers: Select[Any] | None = None) -> dict[str,
         "trend": [value.quantize(ONE_PLACE, ROUND_HALF_UP) for value in trend],
         "forecast": forecast,
     }
+
+
+# --- Profitability -------------------------------------------------------------------------
+
+#: The shares of customers (best first) the Pareto table reads the profit of.
+PARETO_SHARES = (
+    Decimal("0.01"),
+    Decimal("0.05"),
+    Decimal("0.10"),
+    Decimal("0.20"),
+    Decimal("0.50"),
+)
+
+
+def cost_sources(when: Period) -> list[dict[str, Any]]:
+    """Every enabled plugin's customer costs for the period (the insights_customer_costs hook), by key."""
+    sources: list[dict[str, Any]] = []
+    for answer in hook().insights_customer_costs(start=when.start, end=when.end):
+        sources.extend(answer or [])
+    return sorted(sources, key=lambda source: str(source["key"]))
+
+
+def profitability(
+    when: Period,
+    customers: Select[Any] | None = None,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Per customer: gross profit, each plugin's cost and the net contribution. One query.
+
+    Gross profit is net − cost of the counted sales and refunds dated in the period (docs/money.md);
+    each cost source (commission, service, campaigns: see the insights_customer_costs hook)
+    is subtracted as its plugin dates it. Customers with a profit or a cost in the period are
+    listed, best net contribution first (ties by name). ``pareto`` says, for the best 1, 5,
+    10, 20 and 50 % of them (rounded up to whole customers), which share of the total net
+    contribution they bring, to four places half up (None when the total is not positive).
+    """
+    sources = cost_sources(when) if sources is None else sources
+    movements = sales_movements(when.start, when.end)
+    parts = [
+        select(
+            movements.c.customer_id.label("customer_id"),
+            literal("profit").label("source"),
+            (sum_cents(movements.c.net) - sum_cents(movements.c.cost)).label("cents"),
+        ).group_by(movements.c.customer_id)
+    ]
+    for source in sources:
+        inner = source["rows"].subquery()
+        parts.append(
+            select(inner.c.customer_id, literal(source["key"]).label("source"), inner.c.cents)
+        )
+    every = union_all(*parts).subquery("amounts")
+    columns = [
+        func.coalesce(func.sum(case((every.c.source == key, every.c.cents))), 0).label(key)
+        for key in ["profit", *(source["key"] for source in sources)]
+    ]
+    statement = (
+        select(Customer.id, Customer.external_id, Customer.name, *columns)
+        .join(every, every.c.customer_id == Customer.id)
+        .group_by(Customer.id, Customer.external_id, Customer.name)
+    )
+    statement = _limited(statement, Customer.id, customers)
+    rows = []
+    for row in db.session.execute(statement):
+        figures = row._mapping
+        costs = {source["key"]: int(figures[source["key"]]) for source in sources}
+        net_cents = int(figures["profit"]) - sum(costs.values())
+        rows.append(
+            {
+                "customer_id": row.id,
+                "external_id": row.external_id or "",
+                "name": row.name,
+                "gross_profit": from_cents(int(figures["profit"])),
+                **{key: from_cents(value) for key, value in costs.items()},
+                "net_contribution": from_cents(net_cents),
+            }
+        )
+    rows.sort(key=lambda item: (-item["net_contribution"], item["name"], item["customer_id"]))
+    total = sum((row["net_contribution"] for row in rows), Decimal(0))
+    return {
+        "sources": [(source["key"], source["label"]) for source in sources],
+        "rows": rows,
+        "total": total,
+        "pareto": pareto(rows, total),
+    }
+
+
+def pareto(rows: list[dict[str, Any]], total: Decimal) -> list[dict[str, Any]]:
+    """For each share of PARETO_SHARES: the best customers it covers and the share of ``total`` they bring."""
+    points = []
+    for share in PARETO_SHARES:
+        count = int((share * len(rows)).to_integral_value(rounding=ROUND_CEILING))
+        brought = sum((row["net_contribution"] for row in rows[:count]), Decimal(0))
+        points.append(
+            {
+                "customers_share": share,
+                "customers": count,
+                "net_contribution": brought,
+                "profit_share": fraction(brought / total) if total > 0 else None,
+            }
+        )
+    return points

@@ -9,4 +9,5 @@ manifest = Manifest(
         "Commissions graded by margin (tiers), accrued per order line, reversed on refunds, "
         "with monthly statements to approve and pay."
     ),
+    uses=["insights"],
 )

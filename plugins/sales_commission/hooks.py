@@ -161,3 +161,7 @@ def order_refunded(order: Order, lines: Any) -> None:
 def orders_imported(order_ids: Any) -> None:
     """Accrue (or re-accrue) imported orders set-based; frozen months get corrections instead."""
     accrual.reconcile_orders(current_rules(), order_ids)
+
+
+# Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
+from plugins.sales_commission.bridges import insights_customer_costs  # noqa: E402, F401

@@ -7,6 +7,6 @@ manifest = Manifest(
     version="0.1.0",
     summary="After-sales tickets with SLA in business hours, caller lookup, satisfaction surveys "
     "and time-in-state analysis.",
-    uses=["marketing"],
+    uses=["marketing", "insights"],
     hookspecs="plugins.service_desk.hookspecs",
 )

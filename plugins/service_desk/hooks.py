@@ -208,3 +208,7 @@ def seed_demo(session: Any, rng: Any) -> None:
 def segment_criteria() -> list[dict[str, Any]]:
     """Marketing segment rules: "has an open complaint", "opened a ticket in the last N days"."""
     return segments.criteria()
+
+
+# Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
+from plugins.service_desk.bridges import insights_customer_costs  # noqa: E402, F401

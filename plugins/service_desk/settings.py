@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -157,6 +158,13 @@ def _not_negative(value: int) -> int:
     return value
 
 
+def _cost(value: Decimal) -> Decimal:
+    """An amount of money: zero or more, at most two places."""
+    if value < 0 or value != value.quantize(Decimal("0.01")):
+        raise SettingError("expected an amount of 0 or more with at most two decimals, e.g. 12.50")
+    return value.quantize(Decimal("0.01"))
+
+
 def schema() -> list[Setting]:
     """The settings schema (validated at start-up; see docs/plugins/service_desk.md)."""
     return [
@@ -169,6 +177,7 @@ def schema() -> list[Setting]:
         Setting("attachment_max_kb", int, 5120, "largest attachment in KiB", check=_positive),
         Setting("attachment_types", list, ["pdf", "png", "jpg", "jpeg", "gif", "webp", "txt"], "allowed attachment extensions", check=_check_types),
         Setting("low_rating_follow_up", str, "notify", "what a rating of 1 or 2 does", choices=("none", "notify", "reopen")),
+        Setting("cost_per_ticket", Decimal, Decimal("0.00"), "what handling one ticket costs, for a customer's net contribution (insights)", check=_cost),
     ]  # fmt: skip
 
 
@@ -184,6 +193,7 @@ class DeskSettings:
     attachment_max_bytes: int
     attachment_types: tuple[str, ...]
     low_rating_follow_up: str
+    cost_per_ticket: Decimal
     base_url: str
     company: str
 
@@ -209,6 +219,7 @@ def current() -> DeskSettings:
         attachment_max_bytes=raw["attachment_max_kb"] * 1024,
         attachment_types=tuple(raw["attachment_types"]),
         low_rating_follow_up=raw["low_rating_follow_up"],
+        cost_per_ticket=raw["cost_per_ticket"],
         base_url=str(core["base_url"]).rstrip("/"),
         company=str(core["company"]),
     )

@@ -88,10 +88,23 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
     page.get_by_role("button", name="Show").click()
     expect(page.locator("#basket")).to_contain_text("JAM")
     expect(page.locator("#basket")).to_contain_text("1.0000")
+    # Profitability: gross profit cat 12 + 5 = 17.00, ann 8 + 5 = 13.00, ben 4.00 (no costs
+    # with marketing alone and no campaign); the best customer brings 17 / 34 of the total.
+    page.get_by_role("link", name="Profitability").first.click()
+    expect(page.locator("#profitability tbody tr").first).to_contain_text("Cat Cole")
+    expect(page.locator("#profitability")).to_contain_text("17.00")
+    expect(page.locator("#pareto")).to_contain_text("34.00")
+    wait_for_charts(page)
+    screenshot("insights-profitability")
     page.set_viewport_size({"width": 375, "height": 800})
-    for endpoint in ("insights.performance", "insights.cohorts", "insights.basket"):
+    for endpoint in (
+        "insights.performance",
+        "insights.cohorts",
+        "insights.basket",
+        "insights.profitability",
+    ):
         page.goto(live_server.url_for(endpoint) + f"?segment=marketing:{web}")
         wait_for_charts(page)
         assert chart_label_overlaps(page) == []
         assert sideways_overflow(page) == 0, endpoint
-    screenshot("insights-basket-375")
+        screenshot(f"{endpoint.replace('.', '-')}-375")

@@ -238,3 +238,37 @@ def prospecting() -> str | Response:
         chart_series=series,
         dashed=[_("Trend"), _("Forecast")],
     )
+
+
+@permission_required(access.VIEW)
+def profitability() -> str | Response:
+    """Net contribution per customer: gross profit minus the other plugins' costs, and the Pareto curve."""
+    chosen = choices()
+    found: dict[str, Any] = {"sources": [], "rows": [], "total": None, "pareto": []}
+    if chosen.when is not None and not chosen.segment_error:
+        found = reports.profitability(chosen.when, chosen.customers)
+    keys = [key for key, _label in found["sources"]]
+    columns = ("external_id", "name", "gross_profit", *keys, "net_contribution")
+    wanted = export_format()
+    if wanted:
+        return export(wanted, "profitability", columns, found["rows"])
+    rows = found["rows"]
+    for rank, row in enumerate(rows, start=1):
+        row["rank"] = rank
+    ordered, sort, direction = sort_rows(rows, ("rank", "name", *columns[2:]), "rank", "asc")
+    return render_template(
+        "insights/profitability.html",
+        title=_("Profitability"),
+        chosen=chosen,
+        sources=found["sources"],
+        total=found["total"],
+        pareto=found["pareto"],
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        customers=len(rows),
+        chart_labels=[f"{point['customers_share'] * 100:.0f} %" for point in found["pareto"]],
+        chart_values=[
+            (point["profit_share"] or 0) * 100 for point in found["pareto"] if found["total"]
+        ],
+    )
