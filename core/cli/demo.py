@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core import dates
 from core.cli.transfer import ProgressBars, ensure_schema
-from core.db import db, refresh_planner_statistics
+from core.db import db
 from core.demo import DEMO_PASSWORD, DemoOptions, fill_database
 from core.models import Customer
 from core.orders import OrderError
@@ -51,8 +51,6 @@ def demo_command(customers: int, orders: int, seed: int, if_empty: bool) -> None
     bars = ProgressBars()
     try:
         written = fill_database(DemoOptions(customers, orders, seed), dates.today(), bars)
-        db.session.commit()
-        refresh_planner_statistics()
         db.session.commit()
     except (PluginError, OrderError, SQLAlchemyError) as error:
         db.session.rollback()

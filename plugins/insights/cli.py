@@ -181,3 +181,33 @@ def profitability_command(first: str, last: str, output_format: str) -> None:
         emit(output_format, rows, columns, {"total": found["total"], "pareto": pareto})
         return
     emit(output_format, rows, columns)
+
+
+@insights.command("where")
+@click.option("--by", type=click.Choice(reports.PLACES), required=True, help="Group by.")
+@with_period
+@format_option
+@with_appcontext
+def where_command(by: str, first: str, last: str, output_format: str) -> None:
+    """Buyers, net and profit per region or city, and where the best customers (loyalty) live.
+
+    JSON: {"best": label or null, "rows": [{"key", "buyers", "net", "profit", "profit_share",
+    "best", "best_share"}]} (the best columns only with loyalty on); shares with four places.
+    """
+    found = reports.where(by, _period(first, last), best=reports.best_customers())
+    columns: tuple[str, ...] = ("key", "buyers", "net", "profit", "profit_share")
+    if found["best_label"] is not None:
+        columns = (*columns, "best", "best_share")
+    rows = [
+        {column: row[column] for column in columns}
+        | {
+            name: four_places(row[name])
+            for name in ("profit_share", "best_share")
+            if name in columns
+        }
+        for row in found["rows"]
+    ]
+    if output_format == "json":
+        emit(output_format, rows, columns, {"best": found["best_label"]})
+        return
+    emit(output_format, rows, columns)

@@ -39,3 +39,13 @@ def insights_customer_costs(start: dt.date, end: dt.date) -> list[dict[str, Any]
     the label is what the page shows. Called once per profitability page or command, outside
     any write; the Selects become parts of the report's one query, so they must be set-based.
     """
+
+
+@hookspec
+def insights_best_customers() -> list[dict[str, Any]]:
+    """Return the company's best customers as the plugin ranks them, for the "where" report.
+
+    Each dict: ``{"label": "Tier Platinum", "customers": Select of one column of customer
+    ids}``. The report counts them per region or city (where do the best customers live?).
+    When several plugins answer, the first answer is used. Called once per report; set-based.
+    """

@@ -493,3 +493,89 @@ def pareto(rows: list[dict[str, Any]], total: Decimal) -> list[dict[str, Any]]:
             }
         )
     return points
+
+
+# --- Where (profiling) ---------------------------------------------------------------------
+
+PLACES = ("region", "city")
+#: A place holding at least this share of the best customers is highlighted (a branch there?).
+CONCENTRATION = Decimal("0.30")
+
+
+def best_customers() -> dict[str, Any] | None:
+    """The first answer of the insights_best_customers hook (loyalty's highest tier), or None."""
+    for answer in hook().insights_best_customers():
+        for item in answer or []:
+            return dict(item)
+    return None
+
+
+def where(
+    by: str,
+    when: Period,
+    customers: Select[Any] | None = None,
+    best: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Customers, profit and best customers per region or city. Two queries.
+
+    Per place (the customer's region or city; "" when not given): buyers (customers with a
+    counted sale in the period), net and profit of the period, the share of the period's
+    profit; and, with a ``best`` group (see best_customers), how many of the group live
+    there and the share of the whole group that is (where do the best customers
+    concentrate?). Shares to four places half up.
+    Places by profit, highest first.
+    """
+    if by not in PLACES:
+        raise ReportError(
+            _("by must be one of %(known)s, not %(by)r", known=", ".join(PLACES), by=by)
+        )
+    place = {"region": Customer.region, "city": Customer.city}[by]
+    movements = sales_movements(when.start, when.end)
+    sales = (
+        select(
+            func.coalesce(place, "").label("key"),
+            sum_cents(movements.c.net).label("net"),
+            (sum_cents(movements.c.net) - sum_cents(movements.c.cost)).label("profit"),
+            func.count(distinct(case((movements.c.sign > 0, movements.c.customer_id)))).label(
+                "buyers"
+            ),
+        )
+        .select_from(movements)
+        .join(Customer, Customer.id == movements.c.customer_id)
+        .group_by(func.coalesce(place, ""))
+    )
+    places: dict[str, dict[str, Any]] = {}
+    for row in db.session.execute(_limited(sales, movements.c.customer_id, customers)):
+        places[row.key] = {
+            "key": row.key,
+            "buyers": int(row.buyers),
+            "net": from_cents(int(row.net)),
+            "profit": from_cents(int(row.profit)),
+            "best": 0,
+        }
+    if best is not None:
+        counted = (
+            select(func.coalesce(place, "").label("key"), func.count().label("best"))
+            .where(Customer.id.in_(best["customers"]))
+            .group_by(func.coalesce(place, ""))
+        )
+        for row in db.session.execute(_limited(counted, Customer.id, customers)):
+            entry = places.setdefault(
+                row.key,
+                {"key": row.key, "buyers": 0, "net": Decimal("0.00"), "profit": Decimal("0.00")},
+            )
+            entry["best"] = int(row.best)
+    total_profit = sum((entry["profit"] for entry in places.values()), Decimal(0))
+    total_best = sum(entry["best"] for entry in places.values())
+    rows = []
+    for entry in places.values():
+        entry["profit_share"] = (
+            fraction(entry["profit"] / total_profit) if total_profit > 0 else None
+        )
+        if best is not None:
+            entry["best_share"] = (
+                fraction(Decimal(entry["best"]) / total_best) if total_best else None
+            )
+        rows.append(entry)
+    rows.sort(key=lambda entry: (-entry["profit"], entry["key"]))
+    return {"best_label": best["label"] if best else None, "best_total": total_best, "rows": rows}

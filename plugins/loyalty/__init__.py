@@ -9,5 +9,5 @@ manifest = Manifest(
         "Customer value by profit, tiers with care plans, lifecycle stages, greetings, "
         "preferences and interactions."
     ),
-    uses=["marketing", "service_desk"],
+    uses=["marketing", "service_desk", "insights"],
 )

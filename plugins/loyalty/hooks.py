@@ -173,3 +173,7 @@ def recommendation_exclusions(customer_ids: Any) -> dict[int, set[str]]:
 def sla_customer_tiers(customer_ids: Any) -> dict[int, str]:
     """Service desk: each customer's current tier."""
     return segments.current_tiers(list(customer_ids))
+
+
+# Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
+from plugins.loyalty.bridges import insights_best_customers  # noqa: E402, F401

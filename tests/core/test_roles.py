@@ -214,6 +214,8 @@ TABLE = [
     Row(("admin", "manager"), "/insights/profitability", 200, ("Rita Role", "Net contribution")),
     Row(("seller", "other", "support", "marketing"), "/insights/profitability", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/profitability?export=csv", 403),
+    Row(("admin", "manager"), "/insights/where?by=region", 200, ("Where the customers are",)),
+    Row(("seller", "other", "support", "marketing"), "/insights/where?export=xlsx", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?by=product", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?export=xlsx", 403),

@@ -96,12 +96,19 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
     expect(page.locator("#pareto")).to_contain_text("34.00")
     wait_for_charts(page)
     screenshot("insights-profitability")
+    page.get_by_role("link", name="Where").first.click()
+    page.get_by_label("By", exact=True).select_option("city")
+    page.get_by_role("button", name="Show").click()
+    expect(page.locator("#where tbody tr").first).to_contain_text("Paris")
+    wait_for_charts(page)
+    screenshot("insights-where")
     page.set_viewport_size({"width": 375, "height": 800})
     for endpoint in (
         "insights.performance",
         "insights.cohorts",
         "insights.basket",
         "insights.profitability",
+        "insights.where",
     ):
         page.goto(live_server.url_for(endpoint) + f"?segment=marketing:{web}")
         wait_for_charts(page)

@@ -272,3 +272,40 @@ def profitability() -> str | Response:
             (point["profit_share"] or 0) * 100 for point in found["pareto"] if found["total"]
         ],
     )
+
+
+WHERE_COLUMNS = ("key", "buyers", "net", "profit", "profit_share", "best", "best_share")
+
+
+@permission_required(access.VIEW)
+def where() -> str | Response:
+    """Where the customers and the profit are, by region or city, and where the best customers live."""
+    chosen = choices()
+    by = request.args.get("by", "city")
+    if by not in reports.PLACES:
+        by = "city"
+    found: dict[str, Any] = {"best_label": None, "best_total": 0, "rows": []}
+    if chosen.when is not None and not chosen.segment_error:
+        found = reports.where(by, chosen.when, chosen.customers, reports.best_customers())
+    has_best = found["best_label"] is not None
+    columns = WHERE_COLUMNS if has_best else WHERE_COLUMNS[:5]
+    wanted = export_format()
+    if wanted:
+        return export(wanted, f"where-{by}", columns, found["rows"])
+    top = found["rows"][:CHART_BARS]
+    ordered, sort, direction = sort_rows(found["rows"], columns, "profit")
+    return render_template(
+        "insights/where.html",
+        title=_("Where"),
+        chosen=chosen,
+        by=by,
+        labels=LABELS,
+        best_label=found["best_label"],
+        best_total=found["best_total"],
+        concentration=reports.CONCENTRATION,
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[row["key"] or _("(none)") for row in top],
+        chart_values=[row["profit"] for row in top],
+    )
