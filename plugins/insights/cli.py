@@ -211,3 +211,28 @@ def where_command(by: str, first: str, last: str, output_format: str) -> None:
         emit(output_format, rows, columns, {"best": found["best_label"]})
         return
     emit(output_format, rows, columns)
+
+
+@insights.command("persistence")
+@with_period
+@format_option
+@with_appcontext
+def persistence_command(first: str, last: str, output_format: str) -> None:
+    """Buyers per month, how many bought before, and (with loyalty) churned and reactivated.
+
+    JSON: {"repeat_rate": "0.5000", "rows": [{"month", "buyers", "returning",
+    "returning_share", "churned", "reactivated"}]} (the move columns only with loyalty on).
+    """
+    found = reports.persistence(_period(first, last))
+    columns = (
+        "month",
+        "buyers",
+        "returning",
+        "returning_share",
+        *(key for key, _label in found["moves"]),
+    )
+    rows = [row | {"returning_share": four_places(row["returning_share"])} for row in found["rows"]]
+    if output_format == "json":
+        emit(output_format, rows, columns, {"repeat_rate": four_places(found["repeat_rate"])})
+        return
+    emit(output_format, rows, columns)

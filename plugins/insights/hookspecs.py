@@ -49,3 +49,15 @@ def insights_best_customers() -> list[dict[str, Any]]:
     ids}``. The report counts them per region or city (where do the best customers live?).
     When several plugins answer, the first answer is used. Called once per report; set-based.
     """
+
+
+@hookspec
+def insights_customer_moves(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Return moves of customers between lifecycle stages from ``start`` to ``end`` (included).
+
+    Each dict is one kind of move the persistence report counts per month: ``{"key":
+    "churned", "label": "Churned", "rows": Select}``, where ``rows`` has two columns,
+    ``customer_id`` and ``moved_at`` (the naive UTC timestamp of the move), one row per move,
+    limited to moves from company midnight of ``start`` to company midnight after ``end``.
+    The report counts distinct customers per company-time month. Set-based, one query each.
+    """

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, case, distinct, func, literal, select, union_all
 
-from core.dates import add_months, parse_period
+from core.dates import add_months, company_day, parse_period
 from core.db import db
 from core.i18n import _
 from core.ledger import counted_orders, sales_movements
@@ -579,3 +579,93 @@ def where(
         rows.append(entry)
     rows.sort(key=lambda entry: (-entry["profit"], entry["key"]))
     return {"best_label": best["label"] if best else None, "best_total": total_best, "rows": rows}
+
+
+# --- Persistence ---------------------------------------------------------------------------
+
+
+def persistence(when: Period, customers: Select[Any] | None = None) -> dict[str, Any]:
+    """Month by month: buyers, how many of them bought before (returning), and lifecycle moves.
+
+    ``buyers`` are customers with a counted order in the month; ``returning`` those of them
+    whose first counted order ever was in an earlier month; ``returning_share`` = returning /
+    buyers. ``repeat_rate`` over the whole period = customers with two or more counted orders
+    in the period / customers with one or more (four places half up). With loyalty on, each
+    month also counts the customers who moved into a stage (churned, reactivated) that month,
+    in company time. Two queries, and one per kind of move.
+    """
+    first = _first_orders(customers)
+    in_period = _limited(
+        select(Order.id, Order.customer_id, Order.order_date).where(
+            counted_orders(), Order.order_date >= when.start, Order.order_date <= when.end
+        ),
+        Order.customer_id,
+        customers,
+    ).subquery("in_period")
+    month = month_of(in_period.c.order_date)
+    returning = case((first.c.first_day < func.min(in_period.c.order_date), 1), else_=0)
+    per_customer_month = (
+        select(
+            month.label("month"),
+            in_period.c.customer_id,
+            returning.label("came_back"),
+        )
+        .select_from(in_period)
+        .join(first, first.c.customer_id == in_period.c.customer_id)
+        .group_by(month, in_period.c.customer_id, first.c.first_day)
+        .subquery("buyer_months")
+    )
+    monthly = select(
+        per_customer_month.c.month,
+        func.count().label("buyers"),
+        func.sum(per_customer_month.c.came_back).label("came_back"),
+    ).group_by(per_customer_month.c.month)
+    figures = {
+        row.month: (int(row.buyers), int(row.came_back or 0)) for row in db.session.execute(monthly)
+    }
+    per_customer = (
+        select(func.count(in_period.c.id).label("orders"))
+        .group_by(in_period.c.customer_id)
+        .subquery("orders_per_customer")
+    )
+    once, twice = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((per_customer.c.orders >= 2, 1), else_=0)), 0),
+        ).select_from(per_customer)
+    ).one()
+    moves = _moves(when, customers)
+    rows = []
+    for name in when.months:
+        buyers, back = figures.get(name, (0, 0))
+        row: dict[str, Any] = {
+            "month": name,
+            "buyers": buyers,
+            "returning": back,
+            "returning_share": fraction(Decimal(back) / buyers) if buyers else None,
+        }
+        for key, _label, counts in moves:
+            row[key] = counts.get(name, 0)
+        rows.append(row)
+    return {
+        "moves": [(key, label) for key, label, _counts in moves],
+        "rows": rows,
+        "repeat_rate": fraction(Decimal(int(twice)) / int(once)) if once else None,
+    }
+
+
+def _moves(when: Period, customers: Select[Any] | None) -> list[tuple[str, str, dict[str, int]]]:
+    """(key, label, {month: distinct customers}) for each kind of move the plugins report."""
+    found = []
+    for answer in hook().insights_customer_moves(start=when.start, end=when.end):
+        for source in answer or []:
+            rows = source["rows"].subquery()
+            statement = _limited(
+                select(rows.c.customer_id, rows.c.moved_at), rows.c.customer_id, customers
+            )
+            seen: dict[str, set[int]] = {}
+            for customer_id, moved_at in db.session.execute(statement):
+                seen.setdefault(company_day(moved_at).strftime("%Y-%m"), set()).add(customer_id)
+            counts = {name: len(ids) for name, ids in seen.items()}
+            found.append((str(source["key"]), str(source["label"]), counts))
+    return sorted(found)

@@ -176,4 +176,7 @@ def sla_customer_tiers(customer_ids: Any) -> dict[int, str]:
 
 
 # Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
-from plugins.loyalty.bridges import insights_best_customers  # noqa: E402, F401
+from plugins.loyalty.bridges import (  # noqa: E402, F401
+    insights_best_customers,
+    insights_customer_moves,
+)

@@ -216,6 +216,8 @@ TABLE = [
     Row(("seller", "other", "support", "marketing"), "/insights/profitability?export=csv", 403),
     Row(("admin", "manager"), "/insights/where?by=region", 200, ("Where the customers are",)),
     Row(("seller", "other", "support", "marketing"), "/insights/where?export=xlsx", 403),
+    Row(("admin", "manager"), "/insights/persistence", 200, ("Returning",)),
+    Row(("seller", "other", "support", "marketing"), "/insights/persistence?export=csv", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?by=product", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?export=xlsx", 403),

@@ -102,6 +102,11 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
     expect(page.locator("#where tbody tr").first).to_contain_text("Paris")
     wait_for_charts(page)
     screenshot("insights-where")
+    page.get_by_role("link", name="Persistence").first.click()
+    # This month: three buyers, none of whom bought before.
+    expect(page.locator("#persistence tbody tr").last).to_contain_text("3")
+    wait_for_charts(page)
+    screenshot("insights-persistence")
     page.set_viewport_size({"width": 375, "height": 800})
     for endpoint in (
         "insights.performance",
@@ -109,6 +114,7 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
         "insights.basket",
         "insights.profitability",
         "insights.where",
+        "insights.persistence",
     ):
         page.goto(live_server.url_for(endpoint) + f"?segment=marketing:{web}")
         wait_for_charts(page)

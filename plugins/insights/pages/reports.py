@@ -309,3 +309,35 @@ def where() -> str | Response:
         chart_labels=[row["key"] or _("(none)") for row in top],
         chart_values=[row["profit"] for row in top],
     )
+
+
+@permission_required(access.VIEW)
+def persistence() -> str | Response:
+    """Buyers and returning buyers per month, the repeat rate, churned and reactivated customers."""
+    chosen = choices()
+    found: dict[str, Any] = {"moves": [], "rows": [], "repeat_rate": None}
+    if chosen.when is not None and not chosen.segment_error:
+        found = reports.persistence(chosen.when, chosen.customers)
+    columns = ("month", "buyers", "returning", "returning_share", *(k for k, _l in found["moves"]))
+    wanted = export_format()
+    if wanted:
+        return export(wanted, "persistence", columns, found["rows"])
+    series: dict[str, list[Any]] = {
+        _("Buyers"): [row["buyers"] for row in found["rows"]],
+        _("Returning buyers"): [row["returning"] for row in found["rows"]],
+    }
+    for key, label in found["moves"]:
+        series[label] = [row[key] for row in found["rows"]]
+    ordered, sort, direction = sort_rows(found["rows"], columns, "month", "asc")
+    return render_template(
+        "insights/persistence.html",
+        title=_("Persistence"),
+        chosen=chosen,
+        moves=found["moves"],
+        repeat_rate=found["repeat_rate"],
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[row["month"] for row in found["rows"]],
+        chart_series=series,
+    )
