@@ -111,7 +111,7 @@ def forgotten_deals(limit_before: dt.datetime, owner_id: int | None = None) -> S
         .subquery()
     )
     statement = (
-        select(Opportunity, last.c.last_at)
+        select(Opportunity)
         .join(Stage, Stage.id == Opportunity.stage_id)
         .outerjoin(last, last.c.opportunity_id == Opportunity.id)
         .where(
@@ -124,6 +124,18 @@ def forgotten_deals(limit_before: dt.datetime, owner_id: int | None = None) -> S
     if owner_id is not None:
         statement = statement.where(Opportunity.owner_id == owner_id)
     return statement
+
+
+def last_deal_follow_ups(deal_ids: list[int]) -> dict[int, dt.datetime]:
+    """{deal id: moment of its last follow-up} for a page of deals, in one grouped query."""
+    if not deal_ids:
+        return {}
+    rows = db.session.execute(
+        select(FollowUp.opportunity_id, func.max(FollowUp.at))
+        .where(FollowUp.opportunity_id.in_(deal_ids))
+        .group_by(FollowUp.opportunity_id)
+    )
+    return {deal_id: at for deal_id, at in rows if deal_id is not None}
 
 
 def forgotten_customers(limit_before: dt.datetime, owner_id: int | None = None) -> Select:

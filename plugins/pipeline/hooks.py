@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
+from core.auth import acting_user
 from core.i18n import _
 from core.models import Customer, Order, User
 from core.plugins import NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
@@ -38,7 +39,8 @@ def nav_items(user: Any) -> list[NavItem]:
     """Deals (the board) and, for marketing, the counts by channel."""
     return [
         NavItem("Deals", "pipeline.board", "pipeline.deals", 300),
-        NavItem("Deals by channel", "pipeline.channels", "pipeline.channels", 305),
+        NavItem("Pipeline reports", "pipeline.reports", "pipeline.reports", 305),
+        NavItem("Deals by channel", "pipeline.channels", "pipeline.channels", 306),
     ]
 
 
@@ -87,7 +89,10 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
 
 @hookimpl
 def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[TimelineEvent]:
-    """Every follow-up with the customer."""
+    """Every follow-up with the customer (for those who work on deals: not support)."""
+    user = acting_user()
+    if user is not None and not user.can("pipeline.deals"):
+        return []
     events = []
     for entry in followups.of_customer(customer.id, since, limit=200):
         who = f" ({entry.user.name})" if entry.user else ""

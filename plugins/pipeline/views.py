@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from plugins.pipeline.pages import board, reports
+from plugins.pipeline.pages import board, deals, followups, reports
 
 bp = Blueprint(
     "pipeline",
@@ -16,4 +16,20 @@ bp = Blueprint(
 )
 
 bp.add_url_rule("/", view_func=board.board_page, endpoint="board")
+bp.add_url_rule("/deals/", view_func=board.deals_list, endpoint="deals")
+bp.add_url_rule("/deals/new", view_func=deals.deal_new, methods=["GET", "POST"])
+bp.add_url_rule("/deals/<deal_id>", view_func=deals.deal_page, endpoint="deal")
+bp.add_url_rule("/deals/<deal_id>/edit", view_func=deals.deal_edit, methods=["GET", "POST"])
+bp.add_url_rule("/deals/<deal_id>/move", view_func=deals.deal_move, methods=["POST"])
+bp.add_url_rule("/deals/<deal_id>/lose", view_func=deals.deal_lose, methods=["POST"])
+bp.add_url_rule("/deals/<deal_id>/order", view_func=deals.deal_make_order, methods=["POST"])
+bp.add_url_rule("/deals/<deal_id>/convert", view_func=deals.deal_convert, methods=["POST"])
+bp.add_url_rule("/deals/<deal_id>/follow-up", view_func=deals.deal_follow_up, methods=["POST"])
+bp.add_url_rule(
+    "/customers/<customer_id>/follow-up",
+    view_func=followups.customer_follow_up,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule("/forgotten", view_func=followups.forgotten_page, endpoint="forgotten")
+bp.add_url_rule("/reports", view_func=reports.reports_page, endpoint="reports")
 bp.add_url_rule("/channels", view_func=reports.channels_page, endpoint="channels")

@@ -10,6 +10,7 @@ The shop (every plugin enabled):
     marketing), "Quote from Sally" (transactional, queued by Sally) and a birthday greeting
     "Happy birthday, Rita" (loyalty, marketing mail)
     Otto Other is a second salesperson who neither owns Rita nor sold to her.
+    a deal "More lids for Rita" owned by Sally, with a follow-up call "Asked about lid colours"
 
 Each row: role, page, the status code, strings that must appear, strings that must not.
 """
@@ -27,9 +28,11 @@ from core.outbox import queue_email
 from plugins.loyalty.models import Greeting
 from plugins.loyalty.recompute import recompute_customers
 from plugins.marketing import consent
+from plugins.pipeline import deals as pipeline_deals
+from plugins.pipeline import followups as pipeline_followups
 from plugins.service_desk.tickets import NewTicket, open_ticket
 
-ALL_PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing", "insights"]
+ALL_PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing", "insights", "pipeline"]
 TOPICS = ["newsletter", "offers", "events"]
 
 
@@ -44,6 +47,7 @@ class Shop:
     customer: object
     order: object
     product: object
+    deal: object
 
 
 @pytest.fixture
@@ -86,9 +90,16 @@ def shop(make_user, make_customer, make_product, make_order):
             outbox_id=greeting.id,
         )
     )
+    deal = pipeline_deals.open_deal(
+        pipeline_deals.DealInput("More lids for Rita", users["seller"], customer=customer),
+        users["seller"],
+    )
+    pipeline_followups.log_follow_up(
+        "call", users["seller"], deal=deal, notes="Asked about lid colours"
+    )
     db.session.commit()
     assert order.lines[0].net_amount == Decimal("100.00")
-    return Shop(users, customer, order, product)
+    return Shop(users, customer, order, product, deal)
 
 
 ROLES = ("admin", "manager", "seller", "other", "support", "marketing")
@@ -111,6 +122,8 @@ CAMPAIGN_MAIL = "E-mail: Spring offers for Rita"
 OWN_MAIL = "E-mail: Quote from Sally"
 GREETING = "Birthday greeting"
 GREETING_SUBJECT = "Happy birthday, Rita"
+DEAL = "More lids for Rita"
+FOLLOW_UP = "Asked about lid colours"
 
 
 @dataclass(frozen=True)
@@ -225,6 +238,30 @@ TABLE = [
         "/insights/performance/orders?by=product&key=LID-1", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/cohorts", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/basket?export=csv", 403),
+    # pipeline: salespeople work on their own deals, managers on all; marketing reads counts by
+    # channel; support nothing (not even the follow-ups on the customer page).
+    Row(("admin", "manager", "seller"), "/pipeline/", 200, (DEAL,)),
+    Row(("other",), "/pipeline/", 200, (), (DEAL,)),
+    Row(("support", "marketing"), "/pipeline/", 403),
+    Row(("admin", "manager", "seller"), "/pipeline/deals/", 200, (DEAL,)),
+    Row(("other",), "/pipeline/deals/?owner={seller}", 200, (), (DEAL,)),
+    Row(("support", "marketing"), "/pipeline/deals/", 403),
+    Row(("admin", "manager", "seller"), "/pipeline/deals/{deal}", 200, (DEAL, FOLLOW_UP)),
+    Row(("other", "support", "marketing"), "/pipeline/deals/{deal}", 403),
+    Row(("admin", "manager", "seller"), "/pipeline/deals/{deal}/edit", 200, (DEAL,)),
+    Row(("other", "support", "marketing"), "/pipeline/deals/{deal}/edit", 403),
+    Row(("admin", "manager", "seller", "other"), "/pipeline/deals/new", 200),
+    Row(("support", "marketing"), "/pipeline/deals/new", 403),
+    Row(("admin", "manager", "seller", "other"), "/pipeline/forgotten", 200),
+    Row(("support", "marketing"), "/pipeline/forgotten", 403),
+    Row(("admin", "manager", "seller"), "/pipeline/customers/{customer}/follow-up", 200),
+    Row(("other", "support", "marketing"), "/pipeline/customers/{customer}/follow-up", 403),
+    Row(("admin", "manager"), "/pipeline/reports", 200, ("Funnel",)),
+    Row(("seller", "other", "support", "marketing"), "/pipeline/reports", 403),
+    Row(("admin", "manager", "marketing"), "/pipeline/channels", 200, ("Deals by channel",), (DEAL,)),
+    Row(("seller", "other", "support"), "/pipeline/channels", 403),
+    Row(("admin", "manager", "seller"), "/customers/{customer}", 200, (FOLLOW_UP, DEAL)),
+    Row(("support", "marketing"), "/customers/{customer}", 200, (), (FOLLOW_UP, DEAL)),
 ]  # fmt: skip
 
 
@@ -240,6 +277,7 @@ def test_each_role_sees_what_the_guide_says(shop, client, login_as, role):
         "ticket": ticket.id,
         "period": dates.period_of(dates.today()),
         "seller": shop.users["seller"].id,
+        "deal": shop.deal.id,
     }
     login_as(shop.users[role])
     rows = [row for row in TABLE if role in row.roles]

@@ -45,25 +45,25 @@ def test_names_that_cannot_be_plugin_names_are_refused(tmp_path, name):
 
 def test_a_folder_with_files_is_never_written_into(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
-    result = CliRunner().invoke(main, ["plugin", "new", "pipeline", "--path", str(tmp_path)])
+    result = CliRunner().invoke(main, ["plugin", "new", "quotes", "--path", str(tmp_path)])
     assert result.exit_code == 1
     assert "already exists and is not an empty folder" in result.output
     assert [path.name for path in tmp_path.iterdir()] == ["notes.txt"]
 
 
 def test_the_new_plugin_has_the_rooms_and_keeps_to_the_public_modules(tmp_path):
-    write_plugin("pipeline", tmp_path)
-    package = tmp_path / "clientele_pipeline"
+    write_plugin("quotes", tmp_path)
+    package = tmp_path / "clientele_quotes"
     rooms = sorted(str(path.relative_to(package)) for path in package.rglob("*") if path.is_file())
     assert [room for room in rooms if not room.startswith("migrations/")] == [
         "__init__.py", "access.py", "hooks.py", "items.py", "models.py", "pages/__init__.py",
-        "pages/index.py", "settings.py", "templates/pipeline/index.html", "views.py",
+        "pages/index.py", "settings.py", "templates/quotes/index.html", "views.py",
     ]  # fmt: skip
     (migration,) = (package / "migrations").iterdir()
-    assert 'branch_labels = ("pipeline",)' in migration.read_text()
+    assert 'branch_labels = ("quotes",)' in migration.read_text()
     pyproject = tomllib.loads((tmp_path / "pyproject.toml").read_text())
     assert pyproject["project"]["entry-points"]["clientele.plugins"] == {
-        "pipeline": "clientele_pipeline"
+        "quotes": "clientele_quotes"
     }
     for path in package.rglob("*.py"):
         tree = ast.parse(path.read_text())
@@ -73,10 +73,10 @@ def test_the_new_plugin_has_the_rooms_and_keeps_to_the_public_modules(tmp_path):
 
 
 def test_the_new_plugin_loads_and_its_own_tests_pass(tmp_path):
-    project, site = tmp_path / "clientele-pipeline", tmp_path / "site"
-    result = CliRunner().invoke(main, ["plugin", "new", "pipeline", "--path", str(project)])
+    project, site = tmp_path / "clientele-quotes", tmp_path / "site"
+    result = CliRunner().invoke(main, ["plugin", "new", "quotes", "--path", str(project)])
     assert result.exit_code == 0, result.output
-    assert "Plugin pipeline written to" in result.output
+    assert "Plugin quotes written to" in result.output
     install_without_network(project, site)
     environment = {
         key: value
