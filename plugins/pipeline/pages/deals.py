@@ -16,7 +16,7 @@ from core.customers import create_customer
 from core.db import db
 from core.i18n import _
 from core.models import Customer, Product, User
-from core.views.common import get_or_404
+from core.views.common import get_or_404, saving
 from plugins.pipeline import access, deals, followups, won
 from plugins.pipeline import stages as stage_records
 from plugins.pipeline.deals import DealError, DealInput, LineInput
@@ -244,14 +244,10 @@ def deal_move(deal_id: str) -> Response:
     if stage.kind == "lost":
         flash(_("Say why the deal was lost."), "info")
         return redirect(url_for("pipeline.deal", deal_id=deal.id) + "#lost")
-    try:
+    moved = False
+    with saving(_("The deal was not moved"), DealError) as saved:
         moved = deals.move(deal, stage, current_user)
-    except DealError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    if moved:
+    if saved and moved:
         flash(_("%(title)s moved to %(stage)s.", title=deal.title, stage=stage.name), "success")
     return redirect(target)
 
@@ -266,14 +262,10 @@ def deal_lose(deal_id: str) -> Response:
         flash(_("Choose why the deal was lost."), "error")
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
     reason = next(r for r in stage_records.lost_reasons() if r.id == form.reason_id.data)
-    try:
+    with saving(_("The deal was not marked lost"), DealError) as saved:
         deals.move(deal, stage_records.stage_of_kind("lost"), current_user, lost_reason=reason)
-    except DealError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("pipeline.deal", deal_id=deal.id))
-    db.session.commit()
-    flash(_("Deal marked lost: %(reason)s.", reason=reason.name), "success")
+    if saved:
+        flash(_("Deal marked lost: %(reason)s.", reason=reason.name), "success")
     return redirect(url_for("pipeline.deal", deal_id=deal.id))
 
 
@@ -282,13 +274,10 @@ def deal_make_order(deal_id: str) -> Response:
     """One click: a draft order with the deal's products; confirming it wins the deal."""
     deal = deal_or_404(deal_id)
     require(access.can_edit_deal(current_user, deal) and current_user.can("orders.create"))
-    try:
+    with saving(_("No order was made"), DealError) as saved:
         order = won.make_order(deal, current_user)
-    except DealError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not saved:
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
-    db.session.commit()
     flash(
         _("Draft order %(number)s made; confirm it to win the deal.", number=order.number),
         "success",
@@ -305,24 +294,26 @@ def deal_convert(deal_id: str) -> Response:
         flash(_("The deal already has a customer."), "info")
         return redirect(url_for("pipeline.deal", deal_id=deal.id))
     existing_id = request.form.get("customer_id", "")
+    customer: Customer | None = None
     if existing_id:
         customer = get_or_404(Customer, existing_id)
         require(access.can_follow_up_customer(current_user, customer))
-    else:
-        customer = create_customer(
-            name=deal.prospect_name or deal.prospect_company,
-            company=deal.prospect_company,
-            email=deal.prospect_email,
-            phone=deal.prospect_phone,
-            channel=deal.channel,
-            owner_id=deal.owner_id,
-        )
-    deal.customer = customer
-    deal.customer_id = customer.id
-    if not deal.channel:
-        deal.channel = customer.channel
-    db.session.commit()
-    flash(_("The deal is now with the customer %(name)s.", name=customer.name), "success")
+    with saving(_("The prospect was not made a customer"), ValueError) as saved:
+        if customer is None:
+            customer = create_customer(
+                name=deal.prospect_name or deal.prospect_company,
+                company=deal.prospect_company,
+                email=deal.prospect_email,
+                phone=deal.prospect_phone,
+                channel=deal.channel,
+                owner_id=deal.owner_id,
+            )
+        deal.customer = customer
+        deal.customer_id = customer.id
+        if not deal.channel:
+            deal.channel = customer.channel
+    if saved and customer is not None:
+        flash(_("The deal is now with the customer %(name)s.", name=customer.name), "success")
     return redirect(url_for("pipeline.deal", deal_id=deal.id))
 
 
