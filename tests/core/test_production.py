@@ -173,6 +173,7 @@ def test_the_postgresql_example_config_loads_every_plugin_and_its_jobs(tmp_path)
         "insights",
         "loyalty",
         "marketing",
+        "pipeline",
         "sales_commission",
         "service_desk",
     ]

@@ -49,6 +49,7 @@ def test_the_default_config_enables_every_plugin_with_the_documented_tiers(tmp_p
             "service_desk",
             "marketing",
             "insights",
+            "pipeline",
         ]
         tiers = settings_of("sales_commission")["tiers"]
     assert [(tier["name"], tier["min_margin"], tier["rate"]) for tier in tiers] == [

@@ -13,7 +13,7 @@ from core.demo import DemoOptions, fill_database
 from core.models import Customer, Order, User
 
 ROOT = Path(__file__).resolve().parents[2]
-PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing", "insights"]
+PLUGINS = ["sales_commission", "loyalty", "service_desk", "marketing", "insights", "pipeline"]
 #: A path in backticks (optionally after GET/POST), a site-relative link, or a local URL.
 PATH = re.compile(
     r"`(?:GET |POST )?(/[^`\s]*)`|\]\((/[^)\s]+)\)|https?://127\.0\.0\.1:5000(/[^\s>)`]*)"
