@@ -31,15 +31,17 @@ def visible_deals(statement: S, user: User) -> S:
 
 
 def can_view_deal(user: User, deal: Opportunity) -> bool:
-    """pipeline.deals, and for salespeople only the deals they own."""
+    """pipeline.deals, and for salespeople the deals they own and those in the pool (no owner)."""
     if not user.can("pipeline.deals"):
         return False
-    return sees_all(user) or deal.owner_id == user.id
+    return sees_all(user) or deal.owner_id in (None, user.id)
 
 
 def can_edit_deal(user: User, deal: Opportunity) -> bool:
-    """Whoever may see a deal may work on it (the same rule as the core's own orders)."""
-    return can_view_deal(user, deal)
+    """Managers change any deal; a salesperson the deals they own (a pool deal: claim it first)."""
+    if not user.can("pipeline.deals"):
+        return False
+    return sees_all(user) or deal.owner_id == user.id
 
 
 def can_follow_up_customer(user: User, customer: Customer) -> bool:

@@ -10,7 +10,7 @@ from flask import Blueprint, url_for
 from core.auth import acting_user
 from core.i18n import _
 from core.models import Customer, Order, User
-from core.plugins import NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
+from core.plugins import Job, NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
 from plugins.pipeline import followups, won
 from plugins.pipeline.settings import SETTINGS
 
@@ -56,6 +56,14 @@ def register_commands(cli: Any) -> None:
     from plugins.pipeline.cli import pipeline
 
     cli.add_command(pipeline)
+
+
+@hookimpl
+def scheduled_jobs() -> list[Job]:
+    """Nightly at 01:20 company time: deals and customers nobody followed up go to the pool."""
+    from plugins.pipeline.jobs import RELEASE_JOB, release_to_pool
+
+    return [Job(RELEASE_JOB, "20 1 * * *", release_to_pool)]
 
 
 @hookimpl

@@ -198,16 +198,27 @@ class OpportunityOrder(db.Model):  # type: ignore[name-defined]
 
 
 class PoolEvent(db.Model):  # type: ignore[name-defined]
-    """A deal released to the pool or claimed from it, kept for good."""
+    """A deal or a customer released to the pool or claimed from it, kept for good.
+
+    ``user_id`` is the owner who lost it (release) or the salesperson who took it (claim).
+    """
 
     __tablename__ = "pipeline_pool_event"
-    __table_args__ = (CheckConstraint("action IN ('release', 'claim')", name="action"),)
+    __table_args__ = (
+        CheckConstraint("action IN ('release', 'claim')", name="action"),
+        CheckConstraint(
+            "opportunity_id IS NOT NULL OR customer_id IS NOT NULL", name="has_subject"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    opportunity_id: Mapped[int] = mapped_column(
+    opportunity_id: Mapped[int | None] = mapped_column(
         ForeignKey("pipeline_opportunity.id", ondelete="CASCADE"), index=True
     )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
     action: Mapped[str] = mapped_column(String(8))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+    user: Mapped[User | None] = relationship(lazy="joined")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from plugins.pipeline.pages import board, deals, followups, reports
+from plugins.pipeline.pages import board, deals, followups, pool, reports
 
 bp = Blueprint(
     "pipeline",
@@ -31,5 +31,10 @@ bp.add_url_rule(
     methods=["GET", "POST"],
 )
 bp.add_url_rule("/forgotten", view_func=followups.forgotten_page, endpoint="forgotten")
+bp.add_url_rule("/pool", view_func=pool.pool_page, endpoint="pool")
+bp.add_url_rule("/pool/deals/<deal_id>/claim", view_func=pool.claim_deal, methods=["POST"])
+bp.add_url_rule(
+    "/pool/customers/<customer_id>/claim", view_func=pool.claim_customer, methods=["POST"]
+)
 bp.add_url_rule("/reports", view_func=reports.reports_page, endpoint="reports")
 bp.add_url_rule("/channels", view_func=reports.channels_page, endpoint="channels")

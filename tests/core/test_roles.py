@@ -254,6 +254,8 @@ TABLE = [
     Row(("support", "marketing"), "/pipeline/deals/new", 403),
     Row(("admin", "manager", "seller", "other"), "/pipeline/forgotten", 200),
     Row(("support", "marketing"), "/pipeline/forgotten", 403),
+    Row(("admin", "manager", "seller", "other"), "/pipeline/pool", 200, ("Pool",), (DEAL,)),
+    Row(("support", "marketing"), "/pipeline/pool", 403),
     Row(("admin", "manager", "seller"), "/pipeline/customers/{customer}/follow-up", 200),
     Row(("other", "support", "marketing"), "/pipeline/customers/{customer}/follow-up", 403),
     Row(("admin", "manager"), "/pipeline/reports", 200, ("Funnel",)),
