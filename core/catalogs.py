@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
@@ -155,15 +156,24 @@ def stale_mo(package: Path) -> list[str]:
             stale.append(str(mo))
             continue
         with mo.open("rb") as handle:
-            compiled = {message.id: message.string for message in read_mo(handle) if message.id}
+            compiled = {
+                _hashable(message.id): _hashable(message.string)
+                for message in read_mo(handle)
+                if message.id
+            }
         wanted = {
-            message.id: message.string
+            _hashable(message.id): _hashable(message.string)
             for message in read_catalog(po, language)
             if message.id and not message.fuzzy and _translated(message)
         }
         if compiled != wanted:
             stale.append(str(mo))
     return stale
+
+
+def _hashable(value: Any) -> Any:
+    """A plural message's id and strings (lists in a .mo, tuples in a .po) as one tuple kind."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 def _translated(message: Message) -> bool:

@@ -19,6 +19,7 @@ from core.access import (
     visible_orders,
 )
 from core.db import db, refresh_planner_statistics
+from core.i18n import _, _l
 from core.jobs import prune_job_runs
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
@@ -26,6 +27,7 @@ from core.money import format_money, round_money
 from core.orders import OrderNet, order_nets
 from core.outbox import deliver_pending
 from core.plugins import CORE, Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
+from core.quality import FIELD_LABELS, open_counts
 from core.roles import ROLES
 
 ZERO = Decimal("0.00")
@@ -34,12 +36,23 @@ ZERO = Decimal("0.00")
 @hookimpl
 def blueprints() -> list[Blueprint]:
     """The core's pages."""
-    from core.views import admin, auth, customers, dashboard, orders, products, public, users
+    from core.views import (
+        admin,
+        auth,
+        customers,
+        dashboard,
+        orders,
+        products,
+        public,
+        quality,
+        users,
+    )
 
     return [
         auth.bp,
         dashboard.bp,
         customers.bp,
+        quality.bp,
         products.bp,
         orders.bp,
         users.bp,
@@ -58,6 +71,11 @@ def permissions() -> list[Permission]:
             "customers.edit",
             "Edit customers (sales: only their own)",
             ("manager", "sales", "support"),
+        ),
+        Permission(
+            "customers.review",
+            "Check the data kept as typed, find duplicates and merge customers",
+            ("manager",),
         ),
         Permission("products.view", "See products", ROLES),
         Permission("products.edit", "Create and edit products", ("manager",)),
@@ -83,6 +101,7 @@ def nav_items(user: User) -> list[NavItem]:
         NavItem("Customers", "customers.index", "customers.view", 10),
         NavItem("Orders", "orders.index", "orders.view", 20),
         NavItem("Products", "products.index", "products.view", 30),
+        NavItem(_l("Data to check"), "quality.check", "customers.review", 40),
         NavItem("Users", "users.index", "users.admin", 900),
         NavItem("Plugins", "admin.plugins", "plugins.admin", 910),
     ]
@@ -193,6 +212,16 @@ def dashboard_widgets(user: User) -> list[Widget]:
                 {"orders": list(db.session.scalars(recent))},
                 order=1,
                 width=6,
+            )
+        )
+    if user.can("customers.review"):
+        widgets.append(
+            Widget(
+                _("Data to check"),
+                "widgets/data_to_check.html",
+                {"counts": open_counts(), "labels": FIELD_LABELS},
+                order=800,
+                width=4,
             )
         )
     if user.can("plugins.admin"):

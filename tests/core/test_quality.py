@@ -235,3 +235,80 @@ def test_a_new_email_or_birthday_typed_by_a_person_ends_the_kept_one(cli, db, tm
     assert issues(db, martin.id) == [("birthday", "not_date", "12/04/1980")]
     update_customer(martin, birthday=dt.date(1980, 4, 12))
     assert issues(db, martin.id) == []
+
+
+def flag_three(cli, tmp_path):
+    text = HEADER + (
+        "F1,Maison Leroy,,,42.68.53.00,FR,,Paris,,,,,\n"
+        "F2,Café Martin,,martin@,,FR,,Paris,,,,,\n"
+        "C3,Zhang Wei,,,+86 138 0013 800,CN,,Beijing,,,,,\n"
+    )
+    assert cli.invoke(["import", "customers", write(tmp_path, text)]).exit_code == 0
+
+
+def test_the_data_to_check_page_lists_every_flag_with_its_reason(
+    db, cli, client, login_as, tmp_path
+):
+    flag_three(cli, tmp_path)
+    login_as("manager")
+    page = client.get("/data/check?sort=customer&dir=asc").get_data(as_text=True)
+    rows = page.split('id="issues"')[1]
+    # Sorted by customer name: Café Martin, Maison Leroy, Zhang Wei.
+    assert rows.index("Café Martin") < rows.index("Maison Leroy") < rows.index("Zhang Wei")
+    assert "<code>42.68.53.00</code>" in rows and "an old 8-digit French number" in rows
+    assert "<code>martin@</code>" in rows and "no mail is sent to it" in rows
+    assert "no phone number in use in China has these digits (mistyped?)" in rows
+    leroy = by_key(db, "F1")
+    assert f'href="/customers/{leroy.id}/edit"' in rows
+    # The tabs count per field; ?field= narrows the list.
+    assert 'Phone <span class="badge text-bg-light">2</span>' in page
+    phones = client.get("/data/check?field=phone").get_data(as_text=True)
+    assert "Maison Leroy" in phones and "Café Martin" not in phones
+
+
+def test_the_list_is_paginated(db, cli, client, login_as, tmp_path, app):
+    app.config["CLIENTELE"]["page_size"] = 2
+    flag_three(cli, tmp_path)
+    login_as("admin")
+    first = client.get("/data/check?sort=customer&dir=asc").get_data(as_text=True)
+    second = client.get("/data/check?sort=customer&dir=asc&page=2").get_data(as_text=True)
+    assert "Café Martin" in first and "Maison Leroy" in first and "Zhang Wei" not in first
+    assert "Zhang Wei" in second and "Café Martin" not in second
+
+
+def test_leave_as_it_is_dismisses_by_post_only(db, cli, client, login_as, tmp_path):
+    flag_three(cli, tmp_path)
+    manager = login_as("manager")
+    issue = db.session.scalar(select(CustomerIssue).where(CustomerIssue.field == "email"))
+    assert client.get(f"/data/check/{issue.id}/dismiss").status_code == 405
+    response = client.post(f"/data/check/{issue.id}/dismiss", data={"field": "email"})
+    assert response.status_code == 302 and response.location.endswith("/data/check?field=email")
+    db.session.expire_all()
+    issue = db.session.get(CustomerIssue, issue.id)
+    assert issue.dismissed_at is not None and issue.dismissed_by_id == manager.id
+    assert open_counts() == {"phone": 2, "email": 0, "birthday": 0}
+    listing = client.get("/data/check").get_data(as_text=True)
+    assert "Café Martin: left as it is." in listing
+    assert "Café Martin</a>" not in listing
+    # Importing the same file again does not bring a dismissed flag back.
+    flag_three(cli, tmp_path)
+    assert open_counts()["email"] == 0
+
+
+def test_only_admins_and_managers_see_or_dismiss(db, cli, client, login_as, tmp_path):
+    flag_three(cli, tmp_path)
+    issue = db.session.scalar(select(CustomerIssue).limit(1))
+    login_as("sales")
+    assert client.get("/data/check").status_code == 403
+    assert client.post(f"/data/check/{issue.id}/dismiss").status_code == 403
+    assert db.session.get(CustomerIssue, issue.id).dismissed_at is None
+    assert "Data to check" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_dashboard_counts_what_to_check(db, cli, client, login_as, tmp_path):
+    flag_three(cli, tmp_path)
+    login_as("admin")
+    page = client.get("/").get_data(as_text=True)
+    assert "3 values to check" in page
+    assert '<a href="/data/check?field=phone">Phone</a>: 2' in page
+    assert '<a href="/data/check?field=email">E-mail</a>: 1' in page

@@ -59,7 +59,11 @@ def shop(make_user, make_customer, make_product, make_order):
     users["seller"] = make_user("sales", name="Sally Seller")
     users["other"] = make_user("sales", name="Otto Other")
     customer = make_customer(
-        name="Rita Role", email="rita@example.com", country="DE", owner_id=users["seller"].id
+        name="Rita Role",
+        email="rita@example.com",
+        country="DE",
+        phone="030 12",  # no such number: kept as typed, listed on the data-to-check page
+        owner_id=users["seller"].id,
     )
     product = make_product(sku="LID-1", name="Lid jar", list_price="10.00", unit_cost="6.10")
     order = make_order(
@@ -210,6 +214,9 @@ TABLE = [
     Row(("seller",), "/sales_commission/leaderboard", 200, ("Sally Seller", PROFIT, ">you<")),
     Row(("support", "marketing"), "/sales_commission/leaderboard", 403),
     Row(("support", "marketing"), "/sales_commission/statements/{period}/{seller}/export.csv", 403),
+    # Data to check: admins and managers; Rita's mistyped phone is listed with its reason.
+    Row(("admin", "manager"), "/data/check", 200, ("Rita Role", "030 12", "(mistyped?)")),
+    Row(("seller", "other", "support", "marketing"), "/data/check", 403),
     # Marketing: segments (JSON count) for marketing and managers.
     Row(("admin", "manager", "marketing"), "/marketing/segments/count", 200, ('"count"',)),
     Row(("seller", "support"), "/marketing/segments/count", 403),

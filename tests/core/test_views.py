@@ -92,6 +92,7 @@ EXPECTED = {
     "/admin/users/": ("admin",),
     "/admin/users/new": ("admin",),
     "/admin/plugins": ("admin",),
+    "/data/check": ("admin", "manager"),
 }
 
 
