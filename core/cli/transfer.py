@@ -82,7 +82,7 @@ NOTES_SHOWN = 20
 def import_command(
     kind: str, file: Path, skip_invalid: bool, errors_file: Path | None, check_only: bool
 ) -> None:
-    """Import FILE (CSV, UTF-8, header row) as users, customers, products, orders or order-lines.
+    """Import FILE (CSV or .xlsx, header row) as users, customers, products, orders or order-lines.
 
     Importing the same file again changes nothing. Every rejected row is listed with its
     line number and the reason. The columns and rules of each format are in docs/import.md.
@@ -107,7 +107,7 @@ def _run_import(kind: str, file: Path, skip_invalid: bool, check_only: bool) -> 
         raise click.ClickException(f"{file.name}: {error}. Nothing was imported.") from None
     except OSError as error:
         db.session.rollback()
-        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+        raise click.ClickException(f"cannot read {file}: {error.strerror or error}") from None
     except (PluginError, SQLAlchemyError) as error:
         db.session.rollback()
         ensure_schema()

@@ -1,4 +1,4 @@
-"""`clientele import`: five CSV formats, checked row by row in Python, then written in bulk.
+"""`clientele import`: five formats, from CSV or .xlsx, checked row by row in Python, then written in bulk.
 
     result = import_file("customers", Path("customers.csv"), skip_invalid=False)
     if result.written: db.session.commit()
@@ -13,6 +13,7 @@ docs/import.md.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from core.importing.order_lines import OrderLinesImport
 from core.importing.orders import OrdersImport
 from core.importing.people import CustomersImport, UsersImport
 from core.importing.reading import BadRow, CsvSource, ImportFileError, Row, raw_rows_by_line
+from core.importing.workbook import XlsxSource, is_workbook, workbook_rows_by_line
 
 __all__ = [
     "FORMATS",
@@ -90,9 +92,15 @@ def import_file(
     """
     if kind not in FORMATS:
         raise ImportFileError(f"unknown format {kind!r}; use one of {', '.join(FORMATS)}")
+    if path.suffix.lower() == ".xls":
+        raise ImportFileError(
+            "old Excel 97-2003 workbooks (.xls) cannot be read; save it as "
+            "'Excel Workbook (.xlsx)' or as 'CSV UTF-8'"
+        )
     importer = FORMATS[kind]()
     progress = progress or NoProgress()
-    with CsvSource(path, importer.columns) as source:
+    opened = XlsxSource if is_workbook(path) else CsvSource
+    with opened(path, importer.columns) as source:
         header = source.header
         _check_rows(importer, source, progress)
     importer.finish_check()
@@ -111,8 +119,8 @@ def import_file(
     return result
 
 
-def _check_rows(importer: Importer, source: CsvSource, progress: Progress) -> None:
-    """Feed the file's rows to the importer chunk by chunk, showing progress in bytes read."""
+def _check_rows(importer: Importer, source: CsvSource | XlsxSource, progress: Progress) -> None:
+    """Feed the file's rows to the importer chunk by chunk, showing progress (bytes or sheet rows)."""
     progress.phase(f"Checking {source.path.name}", source.size)
     reported = 0
     batch: list[Row] = []
@@ -137,11 +145,20 @@ def _check_rows(importer: Importer, source: CsvSource, progress: Progress) -> No
 
 def write_errors(result: ImportResult, path: Path) -> int:
     """Write the rejected rows as they were in the file, plus a reason column; returns the count."""
+    width = len(result.header)
     with path.open("w", encoding="utf-8", newline="") as output:
         writer = CsvWriter(output, lineterminator="\r\n")
         writer.writerow([*result.header, "reason"])
-        for line, raw in raw_rows_by_line(result.path, set(result.rejected)):
+        rows: Iterator[tuple[int, list[str]]]
+        if is_workbook(result.path):
+            rows = workbook_rows_by_line(result.path, set(result.rejected))
+        else:
             # Unquoted first, so the file imports again as the original would have.
-            cells = [read_cell(cell) for cell in raw]
+            rows = (
+                (line, [read_cell(cell) for cell in raw])
+                for line, raw in raw_rows_by_line(result.path, set(result.rejected))
+            )
+        for line, cells in rows:
+            cells = cells + [""] * (width - len(cells))
             writer.writerow([*cells, f"line {line}: {result.rejected[line]}"])
     return len(result.rejected)

@@ -177,31 +177,10 @@ class CsvSource:
 
     def _read_header(self) -> tuple[str, ...]:
         """Read the first row and check it names exactly the expected columns (in any order)."""
-        expected = ", ".join(self.columns)
         first = self._next()
         while first is not None and not any(cell.strip() for cell in first):
             first = self._next()
-        if first is None:
-            raise ImportFileError(
-                f"the file is empty; its first line must be the header: {expected}"
-            )
-        header = tuple(cell.strip() for cell in first)
-        problems = []
-        repeated = sorted({name for name in header if header.count(name) > 1})
-        if repeated:
-            problems.append("repeated column(s) " + ", ".join(repeated))
-        missing = [name for name in self.columns if name not in header]
-        if missing:
-            problems.append("missing column(s) " + ", ".join(missing))
-        extra = [name or "(empty)" for name in header if name not in self.columns]
-        if extra:
-            problems.append("unknown column(s) " + ", ".join(extra))
-        if problems:
-            where = f"line {self._reader.line_num}"
-            raise ImportFileError(
-                f"{where}: {'; '.join(problems)}. The header must be exactly: {expected}"
-            )
-        return header
+        return check_header(first, self.columns, self._reader.line_num)
 
     def rows(self) -> Iterator[Row | BadRow]:
         """Each data row in file order; a row with the wrong number of cells comes as BadRow."""
@@ -218,6 +197,32 @@ class CsvSource:
                 continue
             cells = (read_cell(cell) for cell in raw)
             yield Row(line, dict(zip(self.header, cells, strict=True)))
+
+
+def check_header(first: Sequence[str] | None, columns: Sequence[str], line: int) -> tuple[str, ...]:
+    """The header row's names, trimmed, when they are exactly the columns (in any order).
+
+    Raises ImportFileError naming what is missing, unknown or repeated (``line`` is the
+    header's line or sheet row)."""
+    expected = ", ".join(columns)
+    if first is None:
+        raise ImportFileError(f"the file is empty; its first line must be the header: {expected}")
+    header = tuple(cell.strip() for cell in first)
+    problems = []
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        problems.append("repeated column(s) " + ", ".join(repeated))
+    missing = [name for name in columns if name not in header]
+    if missing:
+        problems.append("missing column(s) " + ", ".join(missing))
+    extra = [name or "(empty)" for name in header if name not in columns]
+    if extra:
+        problems.append("unknown column(s) " + ", ".join(extra))
+    if problems:
+        raise ImportFileError(
+            f"line {line}: {'; '.join(problems)}. The header must be exactly: {expected}"
+        )
+    return header
 
 
 def _encoding_message(path: Path, encoding: str) -> str:
