@@ -153,6 +153,21 @@ def customer_updated(
 
 
 @hookspec
+def customers_merged(kept: Customer, merged: Customer) -> None:
+    """React to ``merged`` being merged into ``kept`` (two records of one customer).
+
+    Called inside the merge's transaction, after the core moved the merged customer's orders
+    and outbox mail to ``kept`` and before it moves every other row that still refers to
+    ``merged`` (a plain ``UPDATE ... SET customer_id = kept``; a row whose unique key
+    ``kept`` already has is dropped as a duplicate). Move or combine here what such a plain
+    move would get wrong (one row per customer that must be added up, keys holding the id);
+    afterwards ``merged`` is deleted, and ``orders_imported`` is called with the moved orders
+    so figures derived from orders are worked out again for ``kept``. Not isolated: raising
+    aborts the whole merge.
+    """
+
+
+@hookspec
 def permissions() -> list[Permission]:
     """Return the Permission(name, label, roles) objects this plugin defines.
 

@@ -207,6 +207,32 @@ class CustomerIssue(db.Model):  # type: ignore[name-defined]
     customer: Mapped[Customer] = relationship(lazy="joined", innerjoin=True)
 
 
+class CustomerMerge(db.Model):  # type: ignore[name-defined]
+    """A record of one customer merged into another: who, when, what moved, the old identifiers.
+
+    The merged customer's row is deleted; its ``external_id`` stays here as an alias, so an
+    import naming it still finds the kept customer (core.merging). When the kept customer is
+    later merged into a third, its merge records move with it.
+    """
+
+    __tablename__ = "customer_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    #: The merged customer's id, name, e-mail, phone and external id as they were.
+    merged_customer_id: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    #: What moved, e.g. "order: 3, service_desk_ticket: 1" (rows per table).
+    moved: Mapped[str] = mapped_column(Text, default="")
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    merged_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    merged_by: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
 class Product(db.Model):  # type: ignore[name-defined]
     """Something the business sells, with its list price and current unit cost."""
 

@@ -159,6 +159,8 @@ def _report(result: ImportResult, errors_file: Path | None, check_only: bool) ->
             f"; {len(result.flagged)} row(s) kept with data to check "
             "(listed on the Data to check page)"
         )
+    if result.skipped:
+        summary += f"; {len(result.skipped)} row(s) of merged customers skipped"
     if result.order_ids:
         summary += f"; plugins were told about {len(result.order_ids)} order(s)"
     if check_only:

@@ -63,13 +63,15 @@ class ImportResult:
     order_ids: list[int] = field(default_factory=list)
     #: Rows written with a soft field kept as typed, to check: line → notes.
     flagged: dict[int, list[str]] = field(default_factory=dict)
+    #: Rows not written on purpose (a merged customer's old key): line → why.
+    skipped: dict[int, str] = field(default_factory=dict)
 
     @property
     def notes(self) -> list[str]:
-        """Each kept-as-typed field as "line N: phone '...' kept as typed, to check: ...", in file order."""
-        return [
-            f"line {line}: {note}" for line, notes in sorted(self.flagged.items()) for note in notes
-        ]
+        """What was kept as typed or skipped on purpose, as "line N: ...", in file order."""
+        notes = [(line, note) for line, notes in self.flagged.items() for note in notes]
+        notes += list(self.skipped.items())
+        return [f"line {line}: {note}" for line, note in sorted(notes)]
 
     @property
     def problems(self) -> list[str]:
@@ -116,6 +118,7 @@ def import_file(
     )
     result.order_ids = importer.order_ids
     result.flagged = importer.flagged
+    result.skipped = importer.skipped
     return result
 
 

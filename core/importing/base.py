@@ -149,6 +149,8 @@ class Importer:
         self.order_ids: list[int] = []
         #: Rows written with soft fields kept as typed and flagged: line → what and why.
         self.flagged: dict[int, list[str]] = {}
+        #: Rows matched but deliberately not written (a merged customer's old key): line → why.
+        self.skipped: dict[int, str] = {}
         self._first_line: dict[str, int] = {}
 
     def reject(self, line: int, reason: str) -> None:

@@ -26,6 +26,7 @@ from core.db import db
 from core.importing import cells as read
 from core.importing.base import Cells, Importer, Progress, chunks, fetch_by_key
 from core.importing.reading import Row
+from core.merging import alias_targets
 from core.models import Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost
 from core.plugins import run_hook
@@ -166,8 +167,10 @@ class OrdersImport(Importer):
         """Find the ids of customers and salespeople not seen in earlier chunks (a query each)."""
         external_ids = {values[1] for _, values in parsed if values[1]} - set(self.customers)
         found = fetch_by_key([Customer.id], Customer.external_id, external_ids)
+        # A customer merged into another is found under its old key too (core.merging).
+        aliases = alias_targets({key for key in external_ids if key not in found})
         self.customers.update(
-            {key: (found[key].id if key in found else None) for key in external_ids}
+            {key: (found[key].id if key in found else aliases.get(key)) for key in external_ids}
         )
         emails = {values[2] for _, values in parsed if values[2]} - set(self.salespeople)
         users = fetch_by_key([User.id], User.email, emails)

@@ -34,6 +34,7 @@ from core.importing.base import (
     load_by_id,
 )
 from core.importing.reading import Row
+from core.merging import alias_targets
 from core.models import ROLES, Customer, User
 from core.phones import digits_of
 from core.plugins import run_hook
@@ -150,9 +151,17 @@ class CustomersImport(Importer):
         parsed = [self._read(row) for row in rows]
         keys = [fields["external_id"] for _, fields, _ in parsed if fields["external_id"]]
         existing = fetch_by_key([Customer.id], Customer.external_id, keys)
+        aliases = alias_targets({key for key in keys if key not in existing})
         self._find_owners({fields["owner_email"] for _, fields, _ in parsed} - {None})
         for cells, fields, soft in parsed:
             found = existing.get(fields["external_id"])
+            if found is None and fields["external_id"] in aliases:
+                # Merged into another customer: the record is gone, its data was reviewed then.
+                self.skipped[cells.row.line] = (
+                    f"external_id '{fields['external_id']}' was merged into customer "
+                    f"{aliases[fields['external_id']]}; the row is not imported"
+                )
+                continue
             if found is None and fields["name"] is None and fields["external_id"]:
                 cells.problem("name is empty (a new customer needs a name)")
             owner_email = fields.pop("owner_email")
@@ -269,6 +278,7 @@ class CustomersImport(Importer):
             self.added += len(created)
             self.changed += len(updated)
             progress.advance(len(part))
+        self.unchanged += len(self.skipped)
 
     def _note_flags(self, line: int, customer: Customer, flags: dict[str, Flag | None]) -> None:
         """Remember what this row keeps as typed, for the summary ("line 4: phone ... kept")."""

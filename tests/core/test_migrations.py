@@ -21,6 +21,7 @@ CORE_TABLES = {
     "user",
     "customer",
     "customer_issue",
+    "customer_merge",
     "product",
     "order",
     "order_line",

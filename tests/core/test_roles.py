@@ -217,6 +217,11 @@ TABLE = [
     # Data to check: admins and managers; Rita's mistyped phone is listed with its reason.
     Row(("admin", "manager"), "/data/check", 200, ("Rita Role", "030 12", "(mistyped?)")),
     Row(("seller", "other", "support", "marketing"), "/data/check", 403),
+    Row(("admin", "manager"), "/data/duplicates", 200, ("Possible duplicates",)),
+    Row(("seller", "other", "support", "marketing"), "/data/duplicates", 403),
+    Row(("admin", "manager"), "/data/merge?keep={customer}&merge={customer}", 302),
+    Row(("seller", "other", "support", "marketing"), "/data/merge?keep={customer}&merge={customer}",
+        403),
     # Marketing: segments (JSON count) for marketing and managers.
     Row(("admin", "manager", "marketing"), "/marketing/segments/count", 200, ('"count"',)),
     Row(("seller", "support"), "/marketing/segments/count", 403),

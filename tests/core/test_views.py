@@ -93,6 +93,7 @@ EXPECTED = {
     "/admin/users/new": ("admin",),
     "/admin/plugins": ("admin",),
     "/data/check": ("admin", "manager"),
+    "/data/duplicates": ("admin", "manager"),
 }
 
 
