@@ -41,6 +41,7 @@ def blueprints() -> list[Blueprint]:
         auth,
         customers,
         dashboard,
+        imports,
         orders,
         products,
         public,
@@ -53,6 +54,7 @@ def blueprints() -> list[Blueprint]:
         dashboard.bp,
         customers.bp,
         quality.bp,
+        imports.bp,
         products.bp,
         orders.bp,
         users.bp,
@@ -75,6 +77,11 @@ def permissions() -> list[Permission]:
         Permission(
             "customers.review",
             "Check the data kept as typed, find duplicates and merge customers",
+            ("manager",),
+        ),
+        Permission(
+            "data.import",
+            "Import files on the import page (staff users: admins only)",
             ("manager",),
         ),
         Permission("products.view", "See products", ROLES),
@@ -102,6 +109,7 @@ def nav_items(user: User) -> list[NavItem]:
         NavItem("Orders", "orders.index", "orders.view", 20),
         NavItem("Products", "products.index", "products.view", 30),
         NavItem(_l("Data to check"), "quality.check", "customers.review", 40),
+        NavItem(_l("Import"), "imports.upload", "data.import", 45),
         NavItem("Users", "users.index", "users.admin", 900),
         NavItem("Plugins", "admin.plugins", "plugins.admin", 910),
     ]

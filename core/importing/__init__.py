@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.csvfiles import CsvWriter, read_cell
 from core.importing import base
@@ -24,7 +25,14 @@ from core.importing.catalogue import ProductsImport
 from core.importing.order_lines import OrderLinesImport
 from core.importing.orders import OrdersImport
 from core.importing.people import CustomersImport, UsersImport
-from core.importing.reading import BadRow, CsvSource, ImportFileError, Row, raw_rows_by_line
+from core.importing.reading import (
+    BadRow,
+    CsvSource,
+    ImportFileError,
+    MappedSource,
+    Row,
+    raw_rows_by_line,
+)
 from core.importing.workbook import XlsxSource, is_workbook, workbook_rows_by_line
 
 __all__ = [
@@ -85,11 +93,17 @@ class ImportResult:
 
 
 def import_file(
-    kind: str, path: Path, skip_invalid: bool = False, progress: Progress | None = None
+    kind: str,
+    path: Path,
+    skip_invalid: bool = False,
+    progress: Progress | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ImportResult:
     """Check every row of the file, then write the valid ones if all are valid or skip_invalid.
 
-    Raises ImportFileError when the file itself is unusable (no known encoding, wrong header, broken
+    ``mapping`` ({the file's column: the format's column}, the web import) takes a file with
+    its own header; without it the header must name exactly the format's columns. Raises
+    ImportFileError when the file itself is unusable (no known encoding, wrong header, broken
     CSV); plugins' orders_imported errors come as PluginError. Nothing is committed.
     """
     if kind not in FORMATS:
@@ -102,9 +116,13 @@ def import_file(
     importer = FORMATS[kind]()
     progress = progress or NoProgress()
     opened = XlsxSource if is_workbook(path) else CsvSource
-    with opened(path, importer.columns) as source:
+    with opened(path, None if mapping is not None else importer.columns) as source:
         header = source.header
-        _check_rows(importer, source, progress)
+        if mapping is not None:
+            check_mapping(importer, header, mapping)
+            _check_rows(importer, MappedSource(source, mapping, importer.columns), progress)
+        else:
+            _check_rows(importer, source, progress)
     importer.finish_check()
     result = ImportResult(kind, path, header, rows=importer.rows, rejected=importer.rejected)
     if importer.rejected and not skip_invalid:
@@ -122,7 +140,26 @@ def import_file(
     return result
 
 
-def _check_rows(importer: Importer, source: CsvSource | XlsxSource, progress: Progress) -> None:
+def check_mapping(importer: Importer, header: tuple[str, ...], mapping: dict[str, str]) -> None:
+    """ImportFileError unless the mapping names the file's columns and the format's, each
+    format column at most once, and maps the format's key."""
+    unknown = sorted(set(mapping) - set(header))
+    if unknown:
+        raise ImportFileError(f"the file has no column(s) {', '.join(unknown)}")
+    fields = list(mapping.values())
+    wrong = sorted(set(fields) - set(importer.columns))
+    if wrong:
+        raise ImportFileError(f"{', '.join(wrong)} is not a column of {importer.kind}")
+    twice = sorted({field for field in fields if fields.count(field) > 1})
+    if twice:
+        raise ImportFileError(f"several columns are mapped to {', '.join(twice)}")
+    if importer.key_column not in fields:
+        raise ImportFileError(
+            f"map a column to {importer.key_column} (the key rows are matched on)"
+        )
+
+
+def _check_rows(importer: Importer, source: Any, progress: Progress) -> None:
     """Feed the file's rows to the importer chunk by chunk, showing progress (bytes or sheet rows)."""
     progress.phase(f"Checking {source.path.name}", source.size)
     reported = 0

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import charset_normalizer
 
@@ -130,9 +131,9 @@ class BadRow:
 class CsvSource:
     """An open import file whose header has been checked against the expected columns."""
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+    def __init__(self, path: Path, columns: Sequence[str] | None) -> None:
         self.path = path
-        self.columns = tuple(columns)
+        self.columns = tuple(columns) if columns is not None else None
         self.size = path.stat().st_size
         self.dialect = detect_dialect(path)
         self._binary = path.open("rb")
@@ -199,11 +200,19 @@ class CsvSource:
             yield Row(line, dict(zip(self.header, cells, strict=True)))
 
 
-def check_header(first: Sequence[str] | None, columns: Sequence[str], line: int) -> tuple[str, ...]:
+def check_header(
+    first: Sequence[str] | None, columns: Sequence[str] | None, line: int
+) -> tuple[str, ...]:
     """The header row's names, trimmed, when they are exactly the columns (in any order).
 
     Raises ImportFileError naming what is missing, unknown or repeated (``line`` is the
-    header's line or sheet row)."""
+    header's line or sheet row). With ``columns`` None (a file whose columns are mapped to the
+    format's afterwards, the web import) any names do, made unique: an empty one becomes
+    "column 3", a repeated one "phone (5)"."""
+    if columns is None:
+        if first is None:
+            raise ImportFileError("the file is empty; its first line must be the header")
+        return unique_header(first)
     expected = ", ".join(columns)
     if first is None:
         raise ImportFileError(f"the file is empty; its first line must be the header: {expected}")
@@ -223,6 +232,49 @@ def check_header(first: Sequence[str] | None, columns: Sequence[str], line: int)
             f"line {line}: {'; '.join(problems)}. The header must be exactly: {expected}"
         )
     return header
+
+
+def unique_header(first: Sequence[str]) -> tuple[str, ...]:
+    """Header names, trimmed, each once: "column N" for an empty one, "name (N)" for a repeat."""
+    names: list[str] = []
+    for position, cell in enumerate(first, start=1):
+        name = cell.strip() or f"column {position}"
+        if name in names:
+            name = f"{name} ({position})"
+        names.append(name)
+    return tuple(names)
+
+
+class MappedSource:
+    """A file whose own columns are mapped to a format's: rows come with the format's names.
+
+    ``mapping`` is {the file's column: the format's column}; the format's columns no file
+    column maps to read as empty cells. The header stays the file's, so the errors file holds
+    the rows as they were."""
+
+    def __init__(self, source: Any, mapping: dict[str, str], columns: Sequence[str]) -> None:
+        self.source = source
+        self.mapping = dict(mapping)
+        self.columns = tuple(columns)
+        self.header = source.header
+        self.path = source.path
+        self.size = source.size
+
+    def position(self) -> int:
+        """How far the file has been read."""
+        return int(self.source.position())
+
+    def rows(self) -> Iterator[Row | BadRow]:
+        """The file's rows with the format's column names."""
+        empty = dict.fromkeys(self.columns, "")
+        for row in self.source.rows():
+            if isinstance(row, BadRow):
+                yield row
+                continue
+            cells = dict(empty)
+            for column, field in self.mapping.items():
+                cells[field] = row.cells.get(column, "")
+            yield Row(row.line, cells)
 
 
 def _encoding_message(path: Path, encoding: str) -> str:

@@ -74,9 +74,9 @@ def _trimmed(values: Sequence[Any]) -> list[str]:
 class XlsxSource:
     """An open workbook whose first sheet's header has been checked against the columns."""
 
-    def __init__(self, path: Path, columns: Sequence[str]) -> None:
+    def __init__(self, path: Path, columns: Sequence[str] | None) -> None:
         self.path = path
-        self.columns = tuple(columns)
+        self.columns = tuple(columns) if columns is not None else None
         self._book = _open(path)
         try:
             if not self._book.worksheets:

@@ -218,6 +218,10 @@ TABLE = [
     Row(("admin", "manager"), "/data/check", 200, ("Rita Role", "030 12", "(mistyped?)")),
     Row(("seller", "other", "support", "marketing"), "/data/check", 403),
     Row(("admin", "manager"), "/data/duplicates", 200, ("Possible duplicates",)),
+    # The web import: admins and managers; only admins may import staff users.
+    Row(("admin",), "/import/", 200, ('value="customers"', 'value="users"')),
+    Row(("manager",), "/import/", 200, ('value="customers"',), ('value="users"',)),
+    Row(("seller", "other", "support", "marketing"), "/import/", 403),
     Row(("seller", "other", "support", "marketing"), "/data/duplicates", 403),
     Row(("admin", "manager"), "/data/merge?keep={customer}&merge={customer}", 302),
     Row(("seller", "other", "support", "marketing"), "/data/merge?keep={customer}&merge={customer}",

@@ -94,6 +94,7 @@ EXPECTED = {
     "/admin/plugins": ("admin",),
     "/data/check": ("admin", "manager"),
     "/data/duplicates": ("admin", "manager"),
+    "/import/": ("admin", "manager"),
 }
 
 
