@@ -19,6 +19,7 @@ def test_every_page_needs_login(app, client, make_order):
         "order_id": order.id,
         "product_id": order.lines[0].product_id,
         "user_id": 1,
+        "token": "an-upload",
     }
     checked = 0
     for rule in app.url_map.iter_rules():
