@@ -236,3 +236,37 @@ def persistence_command(first: str, last: str, output_format: str) -> None:
         emit(output_format, rows, columns, {"repeat_rate": four_places(found["repeat_rate"])})
         return
     emit(output_format, rows, columns)
+
+
+@insights.command("promotion")
+@with_period
+@format_option
+@with_appcontext
+def promotion_command(first: str, last: str, output_format: str) -> None:
+    """Campaigns and channels by the profit of the orders they brought, against their cost.
+
+    JSON: {"campaigns": [{"name", "buyers", "net", "profit", "cost", "return_on_cost"}],
+    "channels": [{"name", "buyers", "net", "profit", "profit_share"}]}; table and CSV: one
+    row per campaign, then per channel, with a kind column.
+    """
+    found = reports.promotion(_period(first, last))
+    campaigns = [
+        {column: row[column] for column in ("name", "buyers", "net", "profit", "cost")}
+        | {"return_on_cost": four_places(row["return_on_cost"])}
+        for row in found["campaigns"]
+    ]
+    channels = [
+        {column: row[column] for column in ("name", "buyers", "net", "profit")}
+        | {"profit_share": four_places(row["profit_share"])}
+        for row in found["channels"]
+    ]
+    if output_format == "json":
+        emit(output_format, campaigns, (), {"channels": channels}, rows_key="campaigns")
+        return
+    columns = ("kind", "name", "buyers", "net", "profit", "cost", "return_on_cost", "profit_share")
+    emit(
+        output_format,
+        [{"kind": "campaign"} | row for row in campaigns]
+        + [{"kind": "channel"} | row for row in channels],
+        columns,
+    )

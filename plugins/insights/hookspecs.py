@@ -61,3 +61,15 @@ def insights_customer_moves(start: dt.date, end: dt.date) -> list[dict[str, Any]
     limited to moves from company midnight of ``start`` to company midnight after ``end``.
     The report counts distinct customers per company-time month. Set-based, one query each.
     """
+
+
+@hookspec
+def insights_promotions(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Return what each promotion of the plugin brought in the period, for the promotion report.
+
+    One dict per campaign or channel: ``{"kind": "campaign" or "channel", "name": str,
+    "buyers": int, "net": Decimal, "profit": Decimal, "cost": Decimal or None}``: the
+    customers who bought, and the net and profit of the orders it is credited with, by the
+    plugin's own attribution rule (its documentation says which); ``cost`` None when the
+    promotion has no cost of its own. Called once per report, outside any write.
+    """

@@ -669,3 +669,31 @@ def _moves(when: Period, customers: Select[Any] | None) -> list[tuple[str, str, 
             counts = {name: len(ids) for name, ids in seen.items()}
             found.append((str(source["key"]), str(source["label"]), counts))
     return sorted(found)
+
+
+# --- Promotion -----------------------------------------------------------------------------
+
+
+def promotion(when: Period) -> dict[str, list[dict[str, Any]]]:
+    """Campaigns and channels with the profit of the orders they brought, against their cost.
+
+    The figures come from the plugins that run promotions (the insights_promotions hook:
+    marketing's attribution). ``return_on_cost`` = (profit − cost) / cost, four places half up
+    (None without a cost); ``profit_share`` of a channel = its profit / all channels' profit.
+    Campaigns by profit, then channels by profit.
+    """
+    found: dict[str, list[dict[str, Any]]] = {"campaign": [], "channel": []}
+    for answer in hook().insights_promotions(start=when.start, end=when.end):
+        for item in answer or []:
+            row = dict(item)
+            cost = row.get("cost")
+            row["return_on_cost"] = fraction((row["profit"] - cost) / cost) if cost else None
+            found.setdefault(str(row["kind"]), []).append(row)
+    channel_profit = sum((row["profit"] for row in found["channel"]), Decimal(0))
+    for row in found["channel"]:
+        row["profit_share"] = (
+            fraction(row["profit"] / channel_profit) if channel_profit > 0 else None
+        )
+    for rows in found.values():
+        rows.sort(key=lambda row: (-row["profit"], row["name"]))
+    return {"campaigns": found["campaign"], "channels": found["channel"]}

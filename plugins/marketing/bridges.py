@@ -13,6 +13,7 @@ from core.i18n import _
 from core.models import Customer
 from core.plugins import hookimpl
 from core.sql import cents
+from plugins.marketing import attribution, settings
 from plugins.marketing.models import Campaign, Recipient, Segment
 from plugins.marketing.segments import compile_rule, rule_from_json
 
@@ -77,3 +78,33 @@ def insights_customer_costs(start: dt.date, end: dt.date) -> list[dict[str, Any]
         .group_by(reached.c.customer_id)
     )
     return [{"key": "campaigns", "label": _("Campaigns"), "rows": rows}]
+
+
+@hookimpl(optionalhook=True)
+def insights_promotions(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Insights: the campaigns that mailed someone in the period (their attribution window's
+    orders) and the acquisition channels (their customers' sales in the period)."""
+    days = settings.current().attribution_days
+    campaigns = [
+        {
+            "kind": "campaign",
+            "name": figures.name,
+            "buyers": figures.buyers,
+            "net": figures.net,
+            "profit": figures.profit,
+            "cost": figures.cost,
+        }
+        for figures in attribution.campaign_figures(days, start, end)
+    ]
+    channels = [
+        {
+            "kind": "channel",
+            "name": figures.channel,
+            "buyers": figures.buyers,
+            "net": figures.net,
+            "profit": figures.profit,
+            "cost": None,
+        }
+        for figures in attribution.channel_figures(start, end)
+    ]
+    return campaigns + channels

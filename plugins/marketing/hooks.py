@@ -202,4 +202,8 @@ def seed_demo(session: Any, rng: Any) -> None:
 
 
 # Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
-from plugins.marketing.bridges import insights_customer_costs, insights_segments  # noqa: E402, F401
+from plugins.marketing.bridges import (  # noqa: E402, F401
+    insights_customer_costs,
+    insights_promotions,
+    insights_segments,
+)

@@ -247,6 +247,8 @@ TABLE = [
     Row(("seller", "other", "support", "marketing"), "/insights/where?export=xlsx", 403),
     Row(("admin", "manager"), "/insights/persistence", 200, ("Returning",)),
     Row(("seller", "other", "support", "marketing"), "/insights/persistence?export=csv", 403),
+    Row(("admin", "manager"), "/insights/promotion", 200, ("Acquisition channels",)),
+    Row(("seller", "other", "support", "marketing"), "/insights/promotion?export=csv", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?by=product", 403),
     Row(("seller", "other", "support", "marketing"), "/insights/performance?export=xlsx", 403),

@@ -107,6 +107,10 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
     expect(page.locator("#persistence tbody tr").last).to_contain_text("3")
     wait_for_charts(page)
     screenshot("insights-persistence")
+    page.get_by_role("link", name="Promotion").first.click()
+    # The channels of this month: web (ann 13.00 + cat 17.00 profit) and fair (ben 4.00).
+    expect(page.locator("#channels tbody tr").first).to_contain_text("30.00")
+    screenshot("insights-promotion")
     page.set_viewport_size({"width": 375, "height": 800})
     for endpoint in (
         "insights.performance",
@@ -115,6 +119,7 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
         "insights.profitability",
         "insights.where",
         "insights.persistence",
+        "insights.promotion",
     ):
         page.goto(live_server.url_for(endpoint) + f"?segment=marketing:{web}")
         wait_for_charts(page)

@@ -341,3 +341,32 @@ def persistence() -> str | Response:
         chart_labels=[row["month"] for row in found["rows"]],
         chart_series=series,
     )
+
+
+CAMPAIGN_COLUMNS = ("name", "buyers", "net", "profit", "cost", "return_on_cost")
+CHANNEL_COLUMNS = ("name", "buyers", "net", "profit", "profit_share")
+
+
+@permission_required(access.VIEW)
+def promotion() -> str | Response:
+    """Which campaigns and channels brought profit, against what they cost."""
+    chosen = choices()
+    found: dict[str, list[dict[str, Any]]] = {"campaigns": [], "channels": []}
+    if chosen.when is not None:
+        found = reports.promotion(chosen.when)
+    wanted = export_format()
+    if wanted:
+        rows = [{"kind": "campaign"} | row for row in found["campaigns"]] + [
+            {"kind": "channel"} | row for row in found["channels"]
+        ]
+        return export(wanted, "promotion", ("kind", *CAMPAIGN_COLUMNS, "profit_share"), rows)
+    top = found["campaigns"][:CHART_BARS]
+    return render_template(
+        "insights/promotion.html",
+        title=_("Promotion"),
+        chosen=chosen,
+        campaigns=found["campaigns"],
+        channels=found["channels"],
+        chart_labels=[row["name"] for row in top],
+        chart_values=[row["profit"] - (row["cost"] or 0) for row in top],
+    )
