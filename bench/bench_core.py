@@ -1,4 +1,4 @@
-"""The core's benchmarks: customers list search, customer page, confirm_orders, bulk import.
+"""The core's benchmarks: customers list search, customer page, confirm_orders, bulk imports.
 
 Read benchmarks run on the core alone (plugins time their own panels and badges); the
 write benchmarks enable every in-tree plugin that loads, as a company running all of them.
@@ -7,6 +7,7 @@ write benchmarks enable every in-tree plugin that loads, as a company running al
 from __future__ import annotations
 
 from bench.core_import import bench_import
+from bench.core_import_customers import bench_import_customers
 from bench.core_reads import run_reads
 from bench.core_writes import run_writes
 from bench.harness import BenchContext
@@ -23,10 +24,12 @@ BENCHMARKS = (
     "confirm_orders_core",
     "confirm_orders",
     "import_orders",
+    "import_customers_csv",
+    "import_customers_xlsx",
 )
 
 
 def run(ctx: BenchContext) -> None:
     """Reads first, then the benchmarks that write."""
     run_reads(ctx)
-    run_writes(ctx, extra=[bench_import])
+    run_writes(ctx, extra=[bench_import, bench_import_customers])
