@@ -210,6 +210,11 @@ def make_instance(folder: Path, suffix: str, **settings: Any) -> Instance:
     return instance
 
 
+def _default_interrupt() -> None:
+    """In the child before it starts: SIGINT does what it does for a program run in a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Process:
     """A server subprocess whose output is collected by threads, stopped at the end of the block."""
 
@@ -222,6 +227,9 @@ class Process:
             stderr=subprocess.PIPE,
             text=True,
             start_new_session=True,
+            # As from a terminal: Ctrl-C (SIGINT) interrupts, whatever an earlier test or the
+            # runner left this process doing with it (an ignored signal stays ignored in a child).
+            preexec_fn=_default_interrupt,
         )
         self.stdout: list[str] = []
         self.stderr: list[str] = []
