@@ -17,7 +17,17 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, func, literal, select, union_all
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    select,
+    union_all,
+)
 
 from core.dates import add_months, company_day, parse_period
 from core.db import db
@@ -529,11 +539,15 @@ def where(
         raise ReportError(
             _("by must be one of %(known)s, not %(by)r", known=", ".join(PLACES), by=by)
         )
-    place = {"region": Customer.region, "city": Customer.city}[by]
+    # One expression with the empty text written into the SQL, so that SELECT and GROUP BY are
+    # the same expression to PostgreSQL (a bound '' would be two different parameters).
+    place = func.coalesce(
+        {"region": Customer.region, "city": Customer.city}[by], literal_column("''")
+    )
     movements = sales_movements(when.start, when.end)
     sales = (
         select(
-            func.coalesce(place, "").label("key"),
+            place.label("key"),
             sum_cents(movements.c.net).label("net"),
             (sum_cents(movements.c.net) - sum_cents(movements.c.cost)).label("profit"),
             func.count(distinct(case((movements.c.sign > 0, movements.c.customer_id)))).label(
@@ -542,7 +556,7 @@ def where(
         )
         .select_from(movements)
         .join(Customer, Customer.id == movements.c.customer_id)
-        .group_by(func.coalesce(place, ""))
+        .group_by(place)
     )
     places: dict[str, dict[str, Any]] = {}
     for row in db.session.execute(_limited(sales, movements.c.customer_id, customers)):
@@ -555,9 +569,9 @@ def where(
         }
     if best is not None:
         counted = (
-            select(func.coalesce(place, "").label("key"), func.count().label("best"))
+            select(place.label("key"), func.count().label("best"))
             .where(Customer.id.in_(best["customers"]))
-            .group_by(func.coalesce(place, ""))
+            .group_by(place)
         )
         for row in db.session.execute(_limited(counted, Customer.id, customers)):
             entry = places.setdefault(
