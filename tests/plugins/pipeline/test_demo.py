@@ -26,10 +26,11 @@ def _shop(book, make_order):
 
 
 def _state():
+    # Stage names, not ids: PostgreSQL does not roll its id sequences back.
     return db.session.execute(
-        select(
-            Opportunity.title, Opportunity.stage_id, Opportunity.opened_on, Opportunity.amount
-        ).order_by(Opportunity.id)
+        select(Opportunity.title, Stage.name, Opportunity.opened_on, Opportunity.amount)
+        .join(Stage, Stage.id == Opportunity.stage_id)
+        .order_by(Opportunity.id)
     ).all()
 
 
