@@ -60,6 +60,8 @@ def test_sell_to_a_new_customer(live_server, page, screenshot):
     assert page.locator("tbody tr").nth(0).locator("td.num").nth(3).inner_text() == "25.76"
 
     page.get_by_role("link", name="Ada Lovelace").click()
+    # all_inner_texts() does not wait: wait for the customer page before reading its figures.
+    page.locator(".figure-label").first.wait_for()
     figures = dict(
         zip(
             page.locator(".figure-label").all_inner_texts(),
