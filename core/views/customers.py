@@ -12,11 +12,12 @@ from sqlalchemy.orm import lazyload
 from werkzeug.wrappers import Response
 
 from core import customers as customer_service
+from core import merging
 from core.access import can_edit_customer, sees_only_own_orders, sees_orders, visible_orders
 from core.auth import acting_user, permission_required, require
 from core.db import db
 from core.forms import CustomerForm
-from core.i18n import _
+from core.i18n import _, _l
 from core.ledger import counted_orders, totals_after_refunds
 from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
@@ -238,6 +239,42 @@ def _say_if_phone_unverified(customer: Customer) -> None:
         )
 
 
+#: Why another customer may be the same one, as the warning after saving says it.
+DUPLICATE_REASONS = {
+    "phone": _l("the same phone number"),
+    "email": _l("the same e-mail"),
+    "name_city": _l("the same name in the same city"),
+    "close_name": _l("a close name in the same city"),
+}
+
+
+def _say_if_likely_duplicate(customer: Customer) -> None:
+    """Warn that other customers look like this one, naming them and why (two queries)."""
+    likely = merging.likely_duplicates_of(customer)
+    if not likely:
+        return
+    shown = likely[:5]
+    others = "; ".join(
+        _(
+            "%(name)s (no. %(id)s, %(reason)s)",
+            name=item.customer.name,
+            id=item.customer.id,
+            reason=DUPLICATE_REASONS[item.kind],
+        )
+        for item in shown
+    )
+    if len(likely) > len(shown):
+        others += "; " + _("and %(count)s more", count=len(likely) - len(shown))
+    flash(
+        _(
+            "This may be a customer you already have: %(others)s. Possible duplicates lists "
+            "them, where one can be merged into the other.",
+            others=others,
+        ),
+        "warning",
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @permission_required("customers.create")
 def create() -> str | Response:
@@ -247,8 +284,9 @@ def create() -> str | Response:
         with saving(_("Nothing was saved")) as saved:
             customer = customer_service.create_customer(**_form_fields(form))
         if saved:
-            flash(f"Customer {customer.name} created.", "success")
+            flash(_("Customer %(name)s created.", name=customer.name), "success")
             _say_if_phone_unverified(customer)
+            _say_if_likely_duplicate(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template("customers/form.html", form=form, customer=None, title="New customer")
 

@@ -138,6 +138,7 @@ def duplicates() -> str:
             "phone": _("Same phone number"),
             "email": _("Same e-mail"),
             "name_city": _("Same name and city"),
+            "close_name": _("Close names in the same city"),
         },
     )
 
