@@ -123,7 +123,9 @@ def prospecting_command(first: str, last: str, output_format: str) -> None:
     """New customers (first counted order) per month by channel, the trend and a forecast.
 
     JSON: {"rows": [{"month", "new_customers", "trend", "channels": {channel: n}}],
-    "forecast": [{"month", "new_customers"}]}; trend and forecast with one place.
+    "forecast": [{"month", "new_customers"}]}; trend and forecast with one place. With
+    pipeline on, each row also has "leads" and "won" (deals opened and won that month) and
+    "leads_channels", "won_channels" ({channel: n}).
     """
     found = reports.prospecting(_period(first, last))
     channels = found["channels"]
@@ -131,6 +133,10 @@ def prospecting_command(first: str, last: str, output_format: str) -> None:
         {"month": month, "new_customers": found["totals"][k], "trend": f"{found['trend'][k]:.1f}"}
         for k, month in enumerate(found["months"])
     ]
+    for k, row in enumerate(rows):
+        for source in found["deals"]:
+            row[source["key"]] = source["totals"][k]
+    deal_keys = [source["key"] for source in found["deals"]]
     if output_format == "json":
         forecast = [
             {"month": item["month"], "new_customers": f"{item['new_customers']:.1f}"}
@@ -138,13 +144,23 @@ def prospecting_command(first: str, last: str, output_format: str) -> None:
         ]
         for k, row in enumerate(rows):
             row["channels"] = {channel: counts[k] for channel, counts in channels.items()}
+            for source in found["deals"]:
+                row[f"{source['key']}_channels"] = {
+                    channel: counts[k] for channel, counts in source["channels"].items()
+                }
         emit(output_format, rows, (), {"forecast": forecast})
         return
     flat = [
         row | {channel or "(none)": counts[k] for channel, counts in channels.items()}
         for k, row in enumerate(rows)
     ]
-    columns = ("month", "new_customers", "trend", *(channel or "(none)" for channel in channels))
+    columns = (
+        "month",
+        "new_customers",
+        "trend",
+        *(channel or "(none)" for channel in channels),
+        *deal_keys,
+    )
     emit(output_format, flat, columns)
 
 

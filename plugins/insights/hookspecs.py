@@ -73,3 +73,17 @@ def insights_promotions(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     plugin's own attribution rule (its documentation says which); ``cost`` None when the
     promotion has no cost of its own. Called once per report, outside any write.
     """
+
+
+@hookspec
+def insights_deals(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Return the plugin's deals of the period, for the prospecting report: leads and wins.
+
+    Each dict is one kind of deal event the report counts per month and channel: ``{"key":
+    "leads", "label": "Leads", "rows": Select}``, where ``rows`` has three columns,
+    ``customer_id`` (None for a prospect who is no customer yet), ``day`` (a date from
+    ``start`` to ``end``, both included) and ``channel`` (text, "" when not known), one row
+    per deal. The key is a short name unique across plugins (it becomes a column of the
+    report and its exports). Called once per prospecting page or command, outside any write;
+    the Selects become parts of one query, so they must be set-based.
+    """

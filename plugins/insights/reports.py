@@ -351,15 +351,80 @@ def _least_squares(values: list[int]) -> tuple[Decimal, Decimal]:
     return (sum_y - slope * sum_x) / count, slope
 
 
-def prospecting(when: Period, customers: Select[Any] | None = None) -> dict[str, Any]:
-    """New customers per month by channel, their trend and a seasonal forecast. One query.
+def deal_sources(when: Period) -> list[dict[str, Any]]:
+    """Every enabled plugin's deal events of the period (the insights_deals hook: pipeline's leads and wins)."""
+    sources: list[dict[str, Any]] = []
+    for answer in hook().insights_deals(start=when.start, end=when.end):
+        sources.extend(answer or [])
+    return sources
+
+
+def deals(
+    when: Period, customers: Select[Any] | None = None, sources: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """Each kind of deal event (leads, won deals) counted per month and channel. One query.
+
+    ``[{"key", "label", "totals": [count per month of the period], "channels": {channel:
+    [count per month]}}]`` in the order the plugins give them; no query without a source.
+    With a segment, only deals of its customers count (a prospect's deal, with no customer,
+    belongs to no segment).
+    """
+    sources = deal_sources(when) if sources is None else sources
+    if not sources:
+        return []
+    parts = []
+    for source in sources:
+        inner = source["rows"].subquery()
+        part = select(
+            literal(str(source["key"])).label("source"),
+            inner.c.day,
+            func.coalesce(inner.c.channel, literal_column("''")).label("channel"),
+        )
+        parts.append(_limited(part, inner.c.customer_id, customers))
+    every = union_all(*parts).subquery("deal_events")
+    month = month_of(every.c.day)
+    statement = select(
+        every.c.source, month.label("month"), every.c.channel, func.count().label("deals")
+    ).group_by(every.c.source, month, every.c.channel)
+    months = when.months
+    position = {name: index for index, name in enumerate(months)}
+    found: dict[str, dict[str, Any]] = {
+        str(source["key"]): {
+            "key": str(source["key"]),
+            "label": str(source["label"]),
+            "totals": [0] * len(months),
+            "channels": {},
+        }
+        for source in sources
+    }
+    for row in db.session.execute(statement):
+        if row.month not in position:  # a plugin's row outside the period: not counted
+            continue
+        entry = found[row.source]
+        counts = entry["channels"].setdefault(row.channel or "", [0] * len(months))
+        counts[position[row.month]] += int(row.deals)
+        entry["totals"][position[row.month]] += int(row.deals)
+    for entry in found.values():
+        entry["channels"] = dict(sorted(entry["channels"].items()))
+    return list(found.values())
+
+
+def prospecting(
+    when: Period,
+    customers: Select[Any] | None = None,
+    sources: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """New customers per month by channel, their trend and a seasonal forecast, and the deals.
+
+    One query, and one for the deals when a plugin reports them.
 
     A customer is new in the month of their first counted order ever (won, not merely
     entered). The trend is the least-squares line through the period's monthly totals; the
     forecast of each of the FORECAST_MONTHS after the period is the trend there times its
     calendar month's seasonal index (the mean of actual / trend over that calendar month's
     occurrences in the period, 1 when it has none or the trend is not positive there), never
-    below 0, to one place half up.
+    below 0, to one place half up. ``deals`` (see deals()) holds the leads and won deals per
+    month when pipeline is on, else nothing.
     """
     first = _first_orders(customers)
     month = month_of(first.c.first_day)
@@ -401,6 +466,7 @@ def prospecting(when: Period, customers: Select[Any] | None = None) -> dict[str,
         "totals": totals,
         "trend": [value.quantize(ONE_PLACE, ROUND_HALF_UP) for value in trend],
         "forecast": forecast,
+        "deals": deals(when, customers, sources),
     }
 
 

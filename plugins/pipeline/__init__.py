@@ -10,4 +10,5 @@ manifest = Manifest(
         "customers, won deals made into orders, and funnel, win-rate and forecast reports."
     ),
     requires_core=">=0.1,<1",
+    uses=["insights"],
 )

@@ -126,3 +126,7 @@ def seed_demo(session: Any, rng: Any) -> None:
     from plugins.pipeline.demo import seed
 
     seed(session, rng)
+
+
+# Hooks of other plugins (insights), in bridges.py; re-exported so they register with this module.
+from plugins.pipeline.bridges import insights_deals  # noqa: E402, F401

@@ -126,3 +126,37 @@ def test_a_manager_reads_each_report_filters_drills_and_exports(live_server, pag
         assert chart_label_overlaps(page) == []
         assert sideways_overflow(page) == 0, endpoint
         screenshot(f"{endpoint.replace('.', '-')}-375")
+
+
+@pytest.mark.plugins("marketing", "insights", "pipeline")
+def test_prospecting_shows_leads_and_won_deals_with_the_pipeline(live_server, page, screenshot):
+    from plugins.pipeline import deals
+    from plugins.pipeline import stages as stage_records
+
+    _shop(live_server)
+    today = dt.date.today()
+    with live_server.data():
+        won = stage_records.stage_of_kind("won")
+        for title, channel in (("Fair lead", "fair"), ("Web lead", "web"), ("Web win", "web")):
+            deal = deals.open_deal(
+                deals.DealInput(title=title, owner=None, prospect_name=title, channel=channel),
+                by=None,
+                opened_on=today,
+            )
+            if title == "Web win":
+                deals.move(deal, won, None)
+    manager = live_server.create_user("manager", name="Mia Manager")
+    live_server.log_in(page, manager)
+    page.goto(live_server.url_for("insights.prospecting"))
+    wait_for_charts(page)
+    # This month: three leads (fair 1, web 2), one of them won.
+    last = page.locator("#prospecting tbody tr").last
+    expect(last).to_contain_text("3")
+    expect(page.locator("#deals-leads tbody tr").last).to_contain_text("2")
+    assert chart_label_overlaps(page) == []
+    screenshot("insights-prospecting-pipeline")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    wait_for_charts(page)
+    assert sideways_overflow(page) == 0
+    screenshot("insights-prospecting-pipeline-375")

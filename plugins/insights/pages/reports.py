@@ -194,16 +194,35 @@ def prospecting() -> str | Response:
         "totals": [],
         "trend": [],
         "forecast": [],
+        "deals": [],
     }
     if chosen.when is not None and not chosen.segment_error:
         found = reports.prospecting(chosen.when, chosen.customers)
     channels = found["channels"]
+    deals = found["deals"]
     rows = [
         {"month": month, "new_customers": found["totals"][k], "trend": found["trend"][k]}
         | {f"channel:{channel}": counts[k] for channel, counts in channels.items()}
+        | {source["key"]: source["totals"][k] for source in deals}
+        | {
+            f"{source['key']}:{channel}": counts[k]
+            for source in deals
+            for channel, counts in source["channels"].items()
+        }
         for k, month in enumerate(found["months"])
     ]
-    columns = ["month", "new_customers", "trend", *(f"channel:{name}" for name in channels)]
+    deal_columns = [
+        column
+        for source in deals
+        for column in (source["key"], *(f"{source['key']}:{name}" for name in source["channels"]))
+    ]
+    columns = [
+        "month",
+        "new_customers",
+        "trend",
+        *(f"channel:{name}" for name in channels),
+        *deal_columns,
+    ]
     wanted = export_format()
     if wanted:
         forecast = [
@@ -217,6 +236,8 @@ def prospecting() -> str | Response:
         _("New customers"): [*found["totals"], *([None] * len(future))],
         _("Trend"): [*found["trend"], *([None] * len(future))],
     }
+    for source in deals:
+        series[source["label"]] = [*source["totals"], *([None] * len(future))]
     if actual_count:
         # The forecast starts from the last actual month so that the dashed line joins it.
         series[_("Forecast")] = [
@@ -224,12 +245,14 @@ def prospecting() -> str | Response:
             found["totals"][-1],
             *(item["new_customers"] for item in found["forecast"]),
         ]
-    ordered, sort, direction = sort_rows(rows, ("month", "new_customers"), "month", "asc")
+    sortable = ("month", "new_customers", *(source["key"] for source in deals))
+    ordered, sort, direction = sort_rows(rows, sortable, "month", "asc")
     return render_template(
         "insights/prospecting.html",
         title=_("Prospecting"),
         chosen=chosen,
         channels=list(channels),
+        deals=deals,
         forecast=found["forecast"],
         page=page_of(ordered),
         sort=sort,
