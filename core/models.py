@@ -233,6 +233,26 @@ class CustomerMerge(db.Model):  # type: ignore[name-defined]
     merged_by: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
 
 
+class ImportMapping(db.Model):  # type: ignore[name-defined]
+    """A column mapping of the web import saved under a name, per import kind, to use again.
+
+    ``columns`` is JSON: {a file's column name: our column}, e.g. {"客户编号": "external_id"}.
+    Saving under a name the kind already has replaces that mapping.
+    """
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (UniqueConstraint("kind", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(80))
+    columns: Mapped[str] = mapped_column(Text, default="{}")
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    saved_by: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
+
+
 class Product(db.Model):  # type: ignore[name-defined]
     """Something the business sells, with its list price and current unit cost."""
 

@@ -5,14 +5,26 @@ spaces as one space, against the format's column names and the common names othe
 and spreadsheets use for them, in English, German, French and Chinese ("Telefon", "手机",
 "Customer No."). Each format column is matched at most once, by the first file column that
 names it; the person checks the guess on the page and can change any of it.
+
+A mapping can be saved under a name per import kind (:class:`~core.models.ImportMapping`)
+and chosen again for the next file; a saved mapping whose columns are exactly the file's is
+chosen by itself.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from sqlalchemy import select
+
+from core.db import db
+from core.models import ImportMapping, User, utcnow
 from core.search import fold
+
+#: The longest name a saved mapping may have.
+NAME_LENGTH = 80
 
 #: Other names of each column, by format column (the column's own name always matches).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -107,3 +119,62 @@ def suggest_mapping(kind: str, columns: Sequence[str], header: Sequence[str]) ->
                     mapping[found] = field
                     break
     return mapping
+
+
+def saved_mappings(kind: str) -> list[ImportMapping]:
+    """The mappings saved for this import kind, by name (one query)."""
+    return list(
+        db.session.scalars(
+            select(ImportMapping).where(ImportMapping.kind == kind).order_by(ImportMapping.name)
+        )
+    )
+
+
+def columns_of(saved: ImportMapping) -> dict[str, str]:
+    """{file column: our column} of a saved mapping."""
+    value = json.loads(saved.columns or "{}")
+    return {str(key): str(field) for key, field in value.items()} if isinstance(value, dict) else {}
+
+
+def apply_saved(
+    saved: ImportMapping, columns: Sequence[str], header: Sequence[str]
+) -> tuple[dict[str, str], list[str]]:
+    """(mapping for this file's header, the saved file columns this file does not have).
+
+    Only our columns that still exist are used, each once."""
+    wanted = columns_of(saved)
+    mapping: dict[str, str] = {}
+    for column in header:
+        field = wanted.get(column, "")
+        if field in columns and field not in mapping.values():
+            mapping[column] = field
+    return mapping, [column for column in wanted if column not in header]
+
+
+def matching_saved(
+    kind: str, header: Sequence[str], saved: Sequence[ImportMapping] | None = None
+) -> ImportMapping | None:
+    """The most recently saved mapping of kind made for a file with exactly these columns."""
+    candidates = saved_mappings(kind) if saved is None else saved
+    same = [item for item in candidates if set(columns_of(item)) == set(header)]
+    return max(same, key=lambda item: (item.saved_at, item.id), default=None)
+
+
+def save_mapping(
+    kind: str, name: str, mapping: Mapping[str, str], user: User | None
+) -> tuple[ImportMapping, bool]:
+    """Save mapping under name for kind (replacing a mapping of that name); (it, True if new).
+
+    The caller checks the name (not empty, at most NAME_LENGTH characters) and commits."""
+    saved = db.session.scalar(
+        select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.name == name)
+    )
+    new = saved is None
+    if saved is None:
+        saved = ImportMapping(kind=kind, name=name)
+        db.session.add(saved)
+    saved.columns = json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True)
+    saved.saved_by_id = user.id if user is not None else None
+    saved.saved_at = utcnow()
+    db.session.flush()
+    return saved, new

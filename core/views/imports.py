@@ -37,9 +37,17 @@ from core.db import db
 from core.forms import ActionForm, BaseForm
 from core.i18n import _, _l
 from core.importing import FORMATS, ImportFileError, ImportResult, import_file, write_errors
-from core.importing.mapping import suggest_mapping
+from core.importing.mapping import (
+    NAME_LENGTH,
+    apply_saved,
+    matching_saved,
+    save_mapping,
+    saved_mappings,
+    suggest_mapping,
+)
 from core.importing.reading import CsvSource
 from core.importing.workbook import XlsxSource, is_workbook
+from core.models import ImportMapping
 from core.plugins import PluginError
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -169,13 +177,25 @@ def mapping(token: str) -> str | Response:
     except ImportFileError as error:
         flash(_("%(name)s cannot be read: %(reason)s", name=info["name"], reason=error), "error")
         return redirect(url_for("imports.upload"))
-    chosen = suggest_mapping(kind, columns, header)
+    saved = saved_mappings(kind)
+    chosen, used, missing = _first_choice(kind, columns, header, saved)
     result: ImportResult | None = None
     problem = ""
+    save_name = ""
     form = ActionForm()
     if request.method == "POST":
         chosen = _mapping_from_form(header, columns)
-        if form.validate_on_submit():
+        used = None
+        if form.validate_on_submit() and request.form.get("action") == "save":
+            save_name = " ".join(request.form.get("save_name", "").split())
+            done = _save(kind, save_name, chosen)
+            if done is not None:
+                return redirect(url_for("imports.mapping", token=token, saved=done))
+            problem = _(
+                "Give the mapping a name of at most %(count)s characters to save it.",
+                count=NAME_LENGTH,
+            )
+        elif form.validate_on_submit():
             run = request.form.get("action") == "import"
             skip = bool(request.form.get("skip_invalid"))
             result, problem = _run(kind, path, chosen, skip_invalid=skip, save=run)
@@ -201,7 +221,42 @@ def mapping(token: str) -> str | Response:
         result=result,
         problem=problem,
         form=form,
+        saved=saved,
+        used=used,
+        missing=missing,
+        save_name=save_name or (used.name if used is not None else ""),
+        name_length=NAME_LENGTH,
     )
+
+
+def _first_choice(
+    kind: str, columns: tuple[str, ...], header: tuple[str, ...], saved: list[ImportMapping]
+) -> tuple[dict[str, str], ImportMapping | None, list[str]]:
+    """(the mapping the page opens with, the saved mapping it comes from, that mapping's columns
+    this file lacks): the one asked for (?saved=id), else one saved for exactly these columns,
+    else the guess by header names."""
+    wanted = request.args.get("saved", "")
+    used = next((item for item in saved if str(item.id) == wanted), None)
+    if used is None and not wanted:
+        used = matching_saved(kind, header, saved)
+    if used is None:
+        return suggest_mapping(kind, columns, header), None, []
+    chosen, missing = apply_saved(used, columns, header)
+    return chosen, used, missing
+
+
+def _save(kind: str, name: str, chosen: dict[str, str]) -> int | None:
+    """Save the mapping under name (replacing one of that name); its id, or None if the name
+    is empty or too long (nothing saved)."""
+    if not name or len(name) > NAME_LENGTH:
+        return None
+    saved, new = save_mapping(kind, name, chosen, current_user._get_current_object())
+    db.session.commit()
+    if new:
+        flash(_("Mapping %(name)s saved.", name=name), "success")
+    else:
+        flash(_("Mapping %(name)s replaced.", name=name), "success")
+    return saved.id
 
 
 def _run(

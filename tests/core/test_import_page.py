@@ -171,3 +171,68 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused(db, client, login_as):
         content_type="multipart/form-data",
     ).get_data(as_text=True)
     assert "Upload a CSV file or an Excel workbook (.xlsx)." in page
+
+
+# Another shop's file: its own column names (Kd-Nr, Bezeichnung, Wohnort) that no synonym knows.
+OWN_NAMES = "Kd-Nr,Bezeichnung,Telefon,Wohnort\nK-1,Lena Huber,089 1234567,München\n"
+
+
+def test_a_mapping_saved_under_a_name_is_used_again(db, client, login_as):
+    from core.models import ImportMapping
+
+    login_as("manager")
+    url = upload(client, OWN_NAMES)
+    page = client.get(url).get_data(as_text=True)
+    # Only Telefon (a German synonym) is guessed; the person maps the rest by hand.
+    assert mapping_of(page) == {0: "", 1: "", 2: "phone", 3: ""}
+    assert 'id="saved-mappings"' not in page  # nothing saved yet
+    form = {"map-0": "external_id", "map-1": "name", "map-2": "phone", "map-3": "city"}
+    saved = client.post(url, data={**form, "action": "save", "save_name": "  Old  shop "})
+    assert saved.status_code == 302
+    mapping = db.session.scalar(select(ImportMapping))
+    assert (mapping.kind, mapping.name) == ("customers", "Old shop")
+    assert saved.location.endswith(f"?saved={mapping.id}")
+    assert "Mapping Old shop saved." in client.get(saved.location).get_data(as_text=True)
+    # The next file with the same columns (in another order) gets the saved mapping by itself.
+    again = upload(client, "Wohnort,Kd-Nr,Bezeichnung,Telefon\nBerlin,K-2,Jonas Weber,030 1234\n")
+    page = client.get(again).get_data(as_text=True)
+    assert mapping_of(page) == {0: "city", 1: "external_id", 2: "name", 3: "phone"}
+    assert "Columns chosen as in the saved mapping Old shop." in page
+    # A file with one more column is not matched by itself, but the mapping can be chosen;
+    # the page says which of its columns the file lacks.
+    other = upload(client, "Kd-Nr,Bezeichnung,Notiz\nK-3,Mia Klein,x\n")
+    page = client.get(other).get_data(as_text=True)
+    assert mapping_of(page) == {0: "", 1: "", 2: ""}
+    assert f'<option value="{mapping.id}" >Old shop</option>' in page
+    page = client.get(f"{other}?saved={mapping.id}").get_data(as_text=True)
+    assert mapping_of(page) == {0: "external_id", 1: "name", 2: ""}
+    assert "This file lacks its column(s) Telefon, Wohnort." in page
+    # ?saved=none goes back to the guess by column names.
+    assert mapping_of(client.get(f"{again}?saved=none").get_data(as_text=True)) == {
+        0: "", 1: "", 2: "", 3: "phone",
+    }  # fmt: skip
+    # Saving under the same name replaces it; importing with it works as any mapping.
+    client.post(again, data={"map-1": "external_id", "map-2": "name", "action": "save",
+                             "save_name": "Old shop"})  # fmt: skip
+    assert db.session.scalar(select(func.count()).select_from(ImportMapping)) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(ImportMapping.columns)) == (
+        '{"Bezeichnung": "name", "Kd-Nr": "external_id"}'
+    )
+
+
+def test_saving_a_mapping_needs_a_name_and_the_right_role(db, client, login_as):
+    from core.models import ImportMapping
+
+    login_as("manager")
+    url = upload(client, OWN_NAMES)
+    page = client.post(url, data={"map-0": "external_id", "action": "save", "save_name": " "})
+    assert "Give the mapping a name of at most 80 characters to save it." in page.get_data(
+        as_text=True
+    )
+    too_long = client.post(url, data={"action": "save", "save_name": "x" * 81})
+    assert too_long.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(ImportMapping)) == 0
+    login_as("sales")
+    assert client.post(url, data={"action": "save", "save_name": "Mine"}).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(ImportMapping)) == 0

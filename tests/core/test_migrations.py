@@ -22,6 +22,7 @@ CORE_TABLES = {
     "customer",
     "customer_issue",
     "customer_merge",
+    "import_mapping",
     "product",
     "order",
     "order_line",
