@@ -1,4 +1,4 @@
-"""`clientele insights performance | cohorts | basket | prospecting | profitability`: the reports for scripts (--format table|csv|json).
+"""`clientele insights performance | cohorts | basket | next | prospecting | profitability`: the reports for scripts (--format table|csv|json).
 
 Amounts are written with two places ("12.30"), fractions (margin, support, confidence,
 lift) with four ("0.3012"), both as strings, as every Clientele report does.
@@ -112,6 +112,29 @@ def basket_command(level: str, min_orders: int, first: str, last: str, output_fo
             for row in rows
         ],
         BASKET_COLUMNS,
+    )
+
+
+@insights.command("next")
+@click.option("--level", type=click.Choice(reports.LEVELS), default="category", show_default=True)
+@with_period
+@format_option
+@with_appcontext
+def next_command(level: str, first: str, last: str, output_format: str) -> None:
+    """What the buyers of a category (or product) buy in their next order after their first.
+
+    JSON: {"rows": [{"a", "b", "buyers", "returned", "customers", "share", "returned_share"}]}:
+    of the customers whose first order in the period had a (buyers; returned: with a next
+    order in the period), how many had b in their next order, over buyers and over returned.
+    """
+    rows = reports.bought_next(level, _period(first, last))
+    emit(
+        output_format,
+        [
+            row | {name: four_places(row[name]) for name in ("share", "returned_share")}
+            for row in rows
+        ],
+        reports.NEXT_COLUMNS,
     )
 
 

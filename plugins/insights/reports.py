@@ -331,6 +331,103 @@ def basket(
     return rows
 
 
+#: The columns of the "bought next" report, in its exports and CLI.
+NEXT_COLUMNS = ("a", "b", "buyers", "returned", "customers", "share", "returned_share")
+
+
+def bought_next(
+    level: str, when: Period, customers: Select[Any] | None = None
+) -> list[dict[str, Any]]:
+    """What a category's (or product's) buyers buy in their next order. One query.
+
+    Each customer's counted orders dated in the period are ranked by date, then id; the
+    first is the order that makes them a buyer of every item a in it, the second their next
+    order. Per a: ``buyers`` (customers whose first order of the period had a), ``returned``
+    (of them, those with a next order in the period); per pair (a, b), b possibly a itself:
+    ``customers`` whose first order had a and whose next order had b, ``share`` = customers /
+    buyers and ``returned_share`` = customers / returned, four places half up. Pairs by
+    customers, most first, then a, then b. An item's buyers with no next order show in no row.
+    """
+    if level not in LEVELS:
+        raise ReportError(_("level must be product or category, not %(level)r", level=level))
+    sales = sales_movements(when.start, when.end, refunds=False)
+    item = Product.sku if level == "product" else Product.category
+    items = (
+        _limited(
+            select(sales.c.customer_id, sales.c.order_id, sales.c.day, item.label("item"))
+            .select_from(sales)
+            .join(Product, Product.id == sales.c.product_id),
+            sales.c.customer_id,
+            customers,
+        )
+        .distinct()
+        .cte("order_items")
+    )
+    orders = select(items.c.customer_id, items.c.order_id, items.c.day).distinct().subquery()
+    ranked = select(
+        orders.c.customer_id,
+        orders.c.order_id,
+        func.row_number()
+        .over(partition_by=orders.c.customer_id, order_by=(orders.c.day, orders.c.order_id))
+        .label("rank"),
+    ).cte("ranked_orders")
+
+    def items_of(rank: int, name: str) -> Any:
+        return (
+            select(ranked.c.customer_id, items.c.item)
+            .join(items, items.c.order_id == ranked.c.order_id)
+            .where(ranked.c.rank == rank)
+            .cte(name)
+        )
+
+    first, later = items_of(1, "first_items"), items_of(2, "next_items")
+    second = ranked.alias("second_order")
+    counts = (
+        select(
+            first.c.item,
+            func.count().label("buyers"),
+            func.count(second.c.customer_id).label("returned"),
+        )
+        .select_from(first)
+        .join(
+            second,
+            and_(second.c.customer_id == first.c.customer_id, second.c.rank == 2),
+            isouter=True,
+        )
+        .group_by(first.c.item)
+        .cte("item_buyers")
+    )
+    statement = (
+        select(
+            first.c.item.label("a"),
+            later.c.item.label("b"),
+            func.count().label("customers"),
+            counts.c.buyers,
+            counts.c.returned,
+        )
+        .select_from(first)
+        .join(later, later.c.customer_id == first.c.customer_id)
+        .join(counts, counts.c.item == first.c.item)
+        .group_by(first.c.item, later.c.item, counts.c.buyers, counts.c.returned)
+    )
+    rows = []
+    for row in db.session.execute(statement):
+        together = Decimal(row.customers)
+        rows.append(
+            {
+                "a": row.a,
+                "b": row.b,
+                "buyers": int(row.buyers),
+                "returned": int(row.returned),
+                "customers": int(row.customers),
+                "share": fraction(together / row.buyers),
+                "returned_share": fraction(together / row.returned),
+            }
+        )
+    rows.sort(key=lambda entry: (-entry["customers"], entry["a"], entry["b"]))
+    return rows
+
+
 # --- Prospecting ---------------------------------------------------------------------------
 
 #: Months the prospecting report forecasts after the period.

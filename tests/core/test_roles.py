@@ -238,6 +238,8 @@ TABLE = [
         ("LID-1,100.00,61.00,39.00,0.3900,1,1",)),
     Row(("admin", "manager"), "/insights/cohorts", 200, ("Cohorts",)),
     Row(("admin", "manager"), "/insights/basket", 200, ("Bought together",)),
+    Row(("admin", "manager"), "/insights/basket/next", 200, ("Bought next",)),
+    Row(("seller", "other", "support", "marketing"), "/insights/basket/next?export=csv", 403),
     Row(("admin", "manager"), "/insights/prospecting", 200, ("New customers",)),
     Row(("seller", "other", "support", "marketing"), "/insights/prospecting?export=xlsx", 403),
     Row(("admin", "manager"), "/insights/profitability", 200, ("Rita Role", "Net contribution")),

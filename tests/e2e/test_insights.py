@@ -160,3 +160,33 @@ def test_prospecting_shows_leads_and_won_deals_with_the_pipeline(live_server, pa
     wait_for_charts(page)
     assert sideways_overflow(page) == 0
     screenshot("insights-prospecting-pipeline-375")
+
+
+def test_a_manager_reads_what_a_categorys_buyers_buy_next(live_server, page, screenshot):
+    ann = live_server.create_customer(name="Ann Arbor", city="Munich", channel="web")
+    ben = live_server.create_customer(name="Ben Berg", city="Berlin", channel="fair")
+    cat = live_server.create_customer(name="Cat Cole", city="Paris", channel="web")
+    jam = live_server.create_product(sku="JAM", name="Jam", category="Preserves", list_price="10.00", unit_cost="6.00")  # fmt: skip
+    oil = live_server.create_product(sku="OIL", name="Oil", category="Oils", list_price="8.00", unit_cost="3.00")  # fmt: skip
+    month = dt.date.today().replace(day=1)
+    live_server.create_order(ann, None, [(jam, 2), (oil, 1)], order_date=month)
+    live_server.create_order(ben, None, [(jam, 1)], order_date=month)
+    live_server.create_order(cat, None, [(jam, 3), (oil, 1)], order_date=month)
+    # Ann comes back for oil: her first order this month had Preserves and Oils.
+    live_server.create_order(ann, None, [(oil, 2)], order_date=dt.date.today())
+    manager = live_server.create_user("manager", name="Mia Manager")
+    live_server.log_in(page, manager)
+    page.goto(live_server.url_for("insights.basket"))
+    page.get_by_role("link", name="What a category's buyers buy next →").click()
+    wait_for_charts(page)
+    rows = page.locator("#bought-next tbody tr")
+    expect(rows.first).to_contain_text("Oils")
+    # Preserves: ann, ben and cat bought it first; ann alone came back, with oil: 1 of 3.
+    expect(page.locator("#bought-next")).to_contain_text("33.3")
+    assert chart_label_overlaps(page) == []
+    screenshot("insights-bought-next")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    wait_for_charts(page)
+    assert chart_label_overlaps(page) == [] and sideways_overflow(page) == 0
+    screenshot("insights-bought-next-375")

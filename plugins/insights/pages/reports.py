@@ -181,6 +181,42 @@ def basket() -> str | Response:
             _("%(a)s → %(b)s", a=row["a"] or _("(none)"), b=row["b"] or _("(none)")) for row in top
         ],
         chart_values=[row["lift"] for row in top],
+        next_url=url_for("insights.bought_next", **_filters()),
+    )
+
+
+NEXT_LABELS = {"product": _l("Product (SKU)"), "category": _l("Category")}
+
+
+@permission_required(access.VIEW)
+def bought_next() -> str | Response:
+    """What the buyers of a category (or product) buy in their next order."""
+    chosen = choices()
+    level = request.args.get("level", "category")
+    if level not in reports.LEVELS:
+        level = "category"
+    rows: list[dict[str, Any]] = []
+    if chosen.when is not None and not chosen.segment_error:
+        rows = reports.bought_next(level, chosen.when, chosen.customers)
+    wanted = export_format()
+    if wanted:
+        return export(wanted, f"bought-next-{level}", reports.NEXT_COLUMNS, rows)
+    top = rows[:CHART_BARS]
+    ordered, sort, direction = sort_rows(rows, reports.NEXT_COLUMNS, "customers")
+    return render_template(
+        "insights/bought_next.html",
+        title=_("Bought next"),
+        chosen=chosen,
+        level=level,
+        level_label=NEXT_LABELS[level],
+        page=page_of(ordered),
+        sort=sort,
+        direction=direction,
+        chart_labels=[
+            _("%(a)s → %(b)s", a=row["a"] or _("(none)"), b=row["b"] or _("(none)")) for row in top
+        ],
+        chart_values=[row["customers"] for row in top],
+        basket_url=url_for("insights.basket", **_filters()),
     )
 
 

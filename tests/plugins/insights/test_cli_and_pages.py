@@ -154,6 +154,8 @@ def test_query_counts_do_not_grow_with_the_data(
         "/insights/performance/orders?by=city&key=Munich&from=2026-01&to=2026-03" + segment,
         "/insights/cohorts?from=2026-01&to=2026-03" + segment,
         "/insights/basket?level=product&min_orders=1&from=2026-01&to=2026-03" + segment,
+        "/insights/basket/next?level=category&from=2026-01&to=2026-03" + segment,
+        "/insights/prospecting?from=2026-01&to=2026-03" + segment,
     ]
     before = [queries(client, count_queries, url) for url in urls]
     import datetime as dt
