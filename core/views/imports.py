@@ -5,11 +5,18 @@ invalid row means nothing is imported (unless the person chooses to import the v
 and importing the same file again changes nothing. Admins and managers (``data.import``);
 staff users only admins. The uploaded file is kept in the instance folder under a random
 name, for the person who uploaded it only, until it is imported (or for a day).
+
+While a check or an import runs, its request writes how far it got (the importer's own
+progress: bytes or sheet rows checked, then records written) to a small file next to the
+upload, and the page's script (static/import_progress.js) polls ``/import/<token>/progress``
+to show a bar. The import itself stays one request and one transaction: all or nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
 import time
 from pathlib import Path
@@ -20,6 +27,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -58,6 +66,8 @@ ACCEPTED = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 PREVIEW_ROWS = 5
 #: Seconds an uploaded file is kept when nobody imports it.
 KEEP_SECONDS = 24 * 3600
+#: Seconds between two writes of the progress file (and at every new phase).
+PROGRESS_EVERY = 0.25
 #: Where the page sends the person after importing each kind.
 DESTINATIONS = {
     "users": "users.index",
@@ -198,9 +208,18 @@ def mapping(token: str) -> str | Response:
         elif form.validate_on_submit():
             run = request.form.get("action") == "import"
             skip = bool(request.form.get("skip_invalid"))
-            result, problem = _run(kind, path, chosen, skip_invalid=skip, save=run)
+            _progress_path(token).unlink(missing_ok=True)  # the last run's, if any
+            result, problem = _run(
+                kind,
+                path,
+                chosen,
+                skip_invalid=skip,
+                save=run,
+                progress=FileProgress(_progress_path(token)),
+            )
             if result is not None and run and result.written:
                 (path.parent / f"{token}.json").unlink(missing_ok=True)
+                _progress_path(token).unlink(missing_ok=True)
                 path.unlink(missing_ok=True)
                 flash(_summary(info["name"], result), "success")
                 return redirect(url_for(DESTINATIONS[kind]))
@@ -259,20 +278,101 @@ def _save(kind: str, name: str, chosen: dict[str, str]) -> int | None:
     return saved.id
 
 
+class FileProgress:
+    """The importer's progress (core.importing.Progress) written to a JSON file for the page.
+
+    {"phase": 1 checking / 2 writing, "done": units, "total": units, "finished": bool}: the
+    units are the importer's own (bytes or sheet rows while checking, records while writing).
+    Written at each phase and then at most every PROGRESS_EVERY seconds, replaced whole (a
+    reader never sees half a file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.phases = 0
+        self.done = 0
+        self.total = 0
+        self.written_at = 0.0
+
+    def phase(self, label: str, total: int) -> None:
+        """A new phase: the first checks the rows, the next ones write."""
+        self.phases += 1
+        self.done, self.total = 0, max(int(total), 0)
+        self._write()
+
+    def advance(self, done: int) -> None:
+        """More units done; written when PROGRESS_EVERY seconds passed since the last write."""
+        self.done = min(self.done + int(done), self.total)
+        if time.monotonic() - self.written_at >= PROGRESS_EVERY:
+            self._write()
+
+    def finish(self) -> None:
+        """The request is done (saved, checked, or failed): the page stops polling."""
+        self._write(finished=True)
+
+    def _write(self, finished: bool = False) -> None:
+        self.written_at = time.monotonic()
+        facts = {
+            "phase": min(self.phases, 2),
+            "done": self.done,
+            "total": self.total,
+            "finished": finished,
+        }
+        partial = self.path.with_suffix(".partial")
+        partial.write_text(json.dumps(facts), encoding="utf-8")
+        os.replace(partial, self.path)
+
+
+def _progress_path(token: str) -> Path:
+    return _folder() / f"{token}.progress.json"
+
+
 def _run(
-    kind: str, path: Path, chosen: dict[str, str], skip_invalid: bool, save: bool
+    kind: str,
+    path: Path,
+    chosen: dict[str, str],
+    skip_invalid: bool,
+    save: bool,
+    progress: FileProgress | None = None,
 ) -> tuple[ImportResult | None, str]:
     """Import with the mapping; commit only when save and written, else roll back (dry run)."""
     try:
-        result = import_file(kind, path, skip_invalid, mapping=chosen)
-    except (ImportFileError, PluginError) as error:
-        db.session.rollback()
-        return None, str(error)
-    if save and result.written:
-        db.session.commit()
-    else:
-        db.session.rollback()
-    return result, ""
+        try:
+            result = import_file(kind, path, skip_invalid, progress=progress, mapping=chosen)
+        except (ImportFileError, PluginError) as error:
+            db.session.rollback()
+            return None, str(error)
+        if save and result.written:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return result, ""
+    finally:
+        if progress is not None:
+            progress.finish()
+
+
+@bp.route("/<token>/progress")
+@permission_required("data.import")
+def progress(token: str) -> Response:
+    """How far the check or import of this upload running now has got, as JSON for the bar:
+    {"phase": 0 none yet / 1 checking / 2 writing, "percent": 0-100, "finished": bool}."""
+    _upload(token)
+    path = _progress_path(token)
+    facts: dict[str, Any] = {"phase": 0, "done": 0, "total": 0, "finished": False}
+    if path.exists():
+        with contextlib.suppress(OSError, ValueError):  # replaced while read: poll again
+            facts.update(json.loads(path.read_text(encoding="utf-8")))
+    total = int(facts["total"])
+    percent = int(100 * int(facts["done"]) / total) if total else 0
+    labels = {0: _("Starting"), 1: _("Checking the rows"), 2: _("Writing")}
+    response = jsonify(
+        phase=int(facts["phase"]),
+        label=labels.get(int(facts["phase"]), ""),
+        percent=percent,
+        finished=bool(facts["finished"]),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _summary(name: str, result: ImportResult) -> str:

@@ -236,3 +236,49 @@ def test_saving_a_mapping_needs_a_name_and_the_right_role(db, client, login_as):
     login_as("sales")
     assert client.post(url, data={"action": "save", "save_name": "Mine"}).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(ImportMapping)) == 0
+
+
+def test_the_progress_file_says_how_far_the_importer_got(tmp_path, monkeypatch):
+    import json
+
+    from core.views import imports
+
+    path = tmp_path / "t.progress.json"
+    progress = imports.FileProgress(path)
+    progress.phase("Checking kunden.csv", 400)  # 400 bytes
+    assert json.loads(path.read_text()) == {
+        "phase": 1, "done": 0, "total": 400, "finished": False,
+    }  # fmt: skip
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 3600.0)
+    progress.advance(100)  # within PROGRESS_EVERY of the last write: not written yet
+    assert json.loads(path.read_text())["done"] == 0
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 0.0)
+    progress.advance(150)
+    assert json.loads(path.read_text())["done"] == 250
+    progress.advance(999)  # never past the total
+    assert json.loads(path.read_text())["done"] == 400
+    progress.phase("Writing customers", 3)
+    progress.advance(2)
+    progress.finish()
+    assert json.loads(path.read_text()) == {"phase": 2, "done": 2, "total": 3, "finished": True}
+    assert sorted(item.name for item in tmp_path.iterdir()) == ["t.progress.json"]
+
+
+def test_the_progress_of_a_dry_run_is_read_by_the_page(db, client, login_as):
+    login_as("manager")
+    url = upload(client, "external_id,name\nC-1,Ada\nC-2,Bea\n")
+    before = client.get(url + "/progress")
+    assert before.headers["Cache-Control"] == "no-store"
+    assert before.get_json() == {
+        "phase": 0, "label": "Starting", "percent": 0, "finished": False,
+    }  # fmt: skip
+    client.post(url, data={"map-0": "external_id", "map-1": "name", "action": "check"})
+    # Both rows are valid, so the dry run wrote them (and rolled back): phase 2 of 2 records.
+    assert client.get(url + "/progress").get_json() == {
+        "phase": 2, "label": "Writing", "percent": 100, "finished": True,
+    }  # fmt: skip
+    assert db.session.scalar(select(func.count()).select_from(Customer)) == 0
+    login_as("admin")  # another person's upload is not found
+    assert client.get(url + "/progress").status_code == 404
+    login_as("sales")
+    assert client.get(url + "/progress").status_code == 403

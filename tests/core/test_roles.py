@@ -222,6 +222,8 @@ TABLE = [
     Row(("admin",), "/import/", 200, ('value="customers"', 'value="users"')),
     Row(("manager",), "/import/", 200, ('value="customers"',), ('value="users"',)),
     Row(("seller", "other", "support", "marketing"), "/import/", 403),
+    Row(("seller", "other", "support", "marketing"), "/import/no-such-upload/progress", 403),
+    Row(("admin", "manager"), "/import/no-such-upload/progress", 404),  # only one's own upload
     Row(("seller", "other", "support", "marketing"), "/data/duplicates", 403),
     Row(("admin", "manager"), "/data/merge?keep={customer}&merge={customer}", 302),
     Row(("seller", "other", "support", "marketing"), "/data/merge?keep={customer}&merge={customer}",
