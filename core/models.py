@@ -30,7 +30,7 @@ from core import dates
 from core.db import db
 from core.permissions import role_has_permission
 from core.roles import ROLES
-from core.search import fold
+from core.search import fold, pinyin_forms
 
 
 class ExactDecimal(TypeDecorator[Decimal]):
@@ -142,8 +142,9 @@ class Customer(db.Model):  # type: ignore[name-defined]
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    #: Name, company, e-mail and city folded (lowercase, no accents), what text search matches;
-    #: kept up to date on every save (see customer_search_text).
+    #: Name, company, e-mail and city folded (lowercase, no accents), then the pinyin of the
+    #: Chinese ones ("zhang wei", "zhangwei", "zw" for 张伟), what text search matches; kept
+    #: up to date on every save (see customer_search_text).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     owner: Mapped[User | None] = relationship(lazy="joined", innerjoin=False)
@@ -159,11 +160,19 @@ class Customer(db.Model):  # type: ignore[name-defined]
 
 #: The fields text search looks in, in this order (joined by a line break, so no match spans two).
 SEARCHED_FIELDS = ("name", "company", "email", "city")
+#: The fields whose Chinese text is also searched by pinyin, a line per form after the fields.
+PINYIN_FIELDS = ("name", "company", "city")
 
 
 def customer_search_text(**fields: str | None) -> str:
-    """The folded text a customer is searched by: customer_search_text(name="Müller", city="Köln")."""
-    return "\n".join(fold(fields.get(key) or "") for key in SEARCHED_FIELDS)
+    """The folded text a customer is searched by: customer_search_text(name="Müller", city="Köln").
+
+    Chinese text adds lines of pinyin (core.search.pinyin_forms): name="张伟" gives
+    "张伟\n\n\n\nzhang wei\nzhangwei\nzw"; text without Chinese adds nothing."""
+    lines = [fold(fields.get(key) or "") for key in SEARCHED_FIELDS]
+    for key in PINYIN_FIELDS:
+        lines += pinyin_forms(fields.get(key) or "")
+    return "\n".join(lines)
 
 
 @event.listens_for(Customer, "before_insert")

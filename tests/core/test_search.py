@@ -186,3 +186,157 @@ def test_migration_fills_the_search_text_of_existing_customers(scratch_url, tmp_
             "jose muller\nca va\njose@example.com\nsao paulo"
         )
         assert found("sao paulo") == ["José Müller"] and found("muller") == ["José Müller"]
+
+
+@pytest.fixture
+def chinese_customers(make_customer):
+    make_customer(name="张伟", city="上海", email="zw@example.cn")
+    make_customer(name="李娜", company="罗森便利店", email="ln@example.cn")
+    make_customer(name="王芳", city="杭州", email="wf@example.cn")
+    # A mixed name: Latin letters stay words, the Chinese part gets its pinyin.
+    make_customer(name="Anna 吕", company="Fresh 曾记 GmbH", email="anna@example.com")
+    make_customer(name="Zach Wong", email="zach@example.com")
+
+
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [
+        ("张伟", ["张伟"]),
+        ("zhangwei", ["张伟"]),
+        ("zhang wei", ["张伟"]),
+        ("ZhangWei", ["张伟"]),
+        ("zw", ["张伟"]),
+        ("lina", ["李娜"]),
+        ("li na", ["李娜"]),
+        ("ln", ["李娜"]),
+        ("luosen", ["李娜"]),  # company 罗森便利店
+        ("lsbld", ["李娜"]),
+        ("wangfang", ["王芳"]),
+        ("wf", ["王芳"]),
+        ("hangzhou", ["王芳"]),  # city 杭州
+        ("shanghai", ["张伟"]),
+        # Mixed: the Latin words as typed, ü as v or u, a surname read otherwise (曾 zeng).
+        ("anna lv", ["Anna 吕"]),
+        ("anna lu", ["Anna 吕"]),
+        ("zengji", ["Anna 吕"]),
+        ("fresh zeng ji", ["Anna 吕"]),
+        ("fresh zj", ["Anna 吕"]),
+        # Latin names are found as before, and not by made-up initials.
+        ("zach", ["Zach Wong"]),
+        ("zhangw", ["张伟"]),
+        ("zhangfang", []),
+    ],
+)
+def test_chinese_names_are_found_by_pinyin_and_initials(chinese_customers, typed, who):
+    assert found(typed) == who
+
+
+def test_pinyin_forms_of_hand_picked_names():
+    from core.search import pinyin_forms
+
+    assert pinyin_forms("张伟") == ["zhang wei", "zhangwei", "zw"]
+    assert pinyin_forms("李娜") == ["li na", "lina", "ln"]
+    assert pinyin_forms("吕明") == ["lv ming", "lvming", "lm", "lu ming", "luming"]
+    assert pinyin_forms("曾伟")[-3:] == ["zeng wei", "zengwei", "zw"]
+    assert pinyin_forms("王芳 Bakery")[:3] == ["wang fang bakery", "wangfangbakery", "wf bakery"]
+    assert pinyin_forms("Müller") == [] and pinyin_forms("") == []
+
+
+def test_pinyin_follows_a_name_change(make_customer):
+    customer = make_customer(name="张伟")
+    update_customer(customer, name="李娜")
+    db.session.commit()
+    assert found("zw") == [] and found("zhangwei") == []
+    assert found("lina") == ["李娜"] and found("ln") == ["李娜"]
+
+
+def test_import_fills_the_pinyin(cli, tmp_path):
+    path = tmp_path / "customers.csv"
+    path.write_text(
+        "external_id,name,company,email,phone,country,region,city,channel,birthday,"
+        "owner_email,tags,created_at\n"
+        "C1,王芳,,wf@example.cn,,CN,,上海,,,,,\n",
+        encoding="utf-8",
+    )
+    result = cli.invoke(["import", "customers", str(path)])
+    assert result.exit_code == 0, result.output
+    assert found("wangfang") == ["王芳"] and found("wf") == ["王芳"]
+
+
+def test_searching_by_pinyin_takes_no_more_queries(client, login_as, make_customer, count_queries):
+    login_as("support")
+    make_customer(name="张伟")
+    make_customer(name="Jürgen Müller")
+    with count_queries() as latin:
+        page = client.get("/customers/", query_string={"q": "muller"}).get_data(as_text=True)
+    assert "Jürgen Müller" in page
+    with count_queries() as pinyin:
+        page = client.get("/customers/", query_string={"q": "zw"}).get_data(as_text=True)
+    assert "张伟" in page
+    assert len(pinyin) == len(latin)
+
+
+def test_migration_adds_pinyin_to_existing_chinese_customers(scratch_url, tmp_path):  # noqa: F811
+    from alembic import command
+
+    app = create_app(
+        "/dev/null",
+        database_url=scratch_url,
+        plugins=[],
+        testing=True,
+        check_migrations=False,
+        instance_path=str(tmp_path),
+    )
+    insert = text(
+        "INSERT INTO customer (name, company, email, phone, phone_normalized, country,"
+        " region, city, channel, tags, marketing_opt_out, notes, created_at, updated_at,"
+        " search_text) VALUES (:name, '', :email, '', '', 'CN', '', :city, '', '', false, '',"
+        " '2026-01-01', '2026-01-01', :search)"
+    )
+    with app.app_context(), db.engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "d3a4b5c6d7e8")
+        for name, email, city, search in (
+            ("张伟", "zw@example.cn", "", "张伟\n\nzw@example.cn\n"),
+            ("Anna Lee", "anna@example.com", "上海", "anna lee\n\nanna@example.com\n上海"),
+            ("José Müller", "jose@example.com", "", "jose muller\n\njose@example.com\n"),
+        ):
+            connection.execute(
+                insert, {"name": name, "email": email, "city": city, "search": search}
+            )
+        command.upgrade(alembic_config(connection), "core@head")
+    with app.app_context():
+        texts = dict(db.session.execute(select(Customer.name, Customer.search_text)).all())
+        assert texts == {
+            "张伟": "张伟\n\nzw@example.cn\n\nzhang wei\nzhangwei\nzw",
+            "Anna Lee": "anna lee\n\nanna@example.com\n上海\nshang hai\nshanghai\nsh",
+            "José Müller": "jose muller\n\njose@example.com\n",
+        }
+        assert found("zhangwei") == ["张伟"] and found("shanghai") == ["Anna Lee"]
+        db.session.rollback()
+        with db.engine.begin() as connection:
+            command.downgrade(alembic_config(connection), "d3a4b5c6d7e8")
+        texts = dict(db.session.execute(select(Customer.name, Customer.search_text)).all())
+        assert texts["张伟"] == "张伟\n\nzw@example.cn\n"
+
+
+def test_the_migration_reads_pinyin_as_the_app_does():
+    import importlib.util
+
+    from core.models import customer_search_text
+
+    spec = importlib.util.spec_from_file_location(
+        "pinyin_revision",
+        "core/migrations/versions/e4b5c6d7e8f9_customer_search_pinyin.py",
+    )
+    assert spec and spec.loader
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    for name, company, city in (
+        ("张伟", "", "上海"),
+        ("吕明", "曾记 GmbH", ""),
+        ("Anna 王芳", "全家便利店（徐汇店）", "浦东新区"),
+        ("José Müller", "Ça Va", "São Paulo"),
+    ):
+        assert revision._search_text(name, company, "a@example.com", city) == customer_search_text(
+            name=name, company=company, email="a@example.com", city=city
+        )
