@@ -294,7 +294,7 @@ def test_migration_adds_pinyin_to_existing_chinese_customers(scratch_url, tmp_pa
         " '2026-01-01', '2026-01-01', :search)"
     )
     with app.app_context(), db.engine.begin() as connection:
-        command.upgrade(alembic_config(connection), "d3a4b5c6d7e8")
+        command.upgrade(alembic_config(connection), "d4b5c6d7e8f9")
         for name, email, city, search in (
             ("张伟", "zw@example.cn", "", "张伟\n\nzw@example.cn\n"),
             ("Anna Lee", "anna@example.com", "上海", "anna lee\n\nanna@example.com\n上海"),
@@ -314,7 +314,7 @@ def test_migration_adds_pinyin_to_existing_chinese_customers(scratch_url, tmp_pa
         assert found("zhangwei") == ["张伟"] and found("shanghai") == ["Anna Lee"]
         db.session.rollback()
         with db.engine.begin() as connection:
-            command.downgrade(alembic_config(connection), "d3a4b5c6d7e8")
+            command.downgrade(alembic_config(connection), "d4b5c6d7e8f9")
         texts = dict(db.session.execute(select(Customer.name, Customer.search_text)).all())
         assert texts["张伟"] == "张伟\n\nzw@example.cn\n"
 

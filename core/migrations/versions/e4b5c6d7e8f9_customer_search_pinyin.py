@@ -6,7 +6,7 @@ rest keep theirs, which is unchanged. The text is what core.models.customer_sear
 makes, restated below since a revision never imports the app; pypinyin does the reading.
 
 Revision ID: e4b5c6d7e8f9
-Revises: d3a4b5c6d7e8
+Revises: d4b5c6d7e8f9
 Create Date: 2026-12-04 13:00:00.000000
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from pypinyin import Style, lazy_pinyin, pinyin
 
 revision = "e4b5c6d7e8f9"
-down_revision = "d3a4b5c6d7e8"
+down_revision = "d4b5c6d7e8f9"
 branch_labels = None
 depends_on = None
 
