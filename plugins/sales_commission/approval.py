@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.locking import change_state
 from core.models import User, utcnow
 from plugins.sales_commission.accrual import lock_entries
@@ -66,12 +67,21 @@ def approve(salesperson: User, period: str, by: User | None, today: dt.date) -> 
     dates.parse_period(period)
     if today < approvable_from(period):
         raise ApprovalError(
-            f"{period} is not over yet; its statements can be approved from "
-            f"{approvable_from(period)} on."
+            _(
+                "%(month)s is not over yet; its statements can be approved from %(day)s on.",
+                month=period,
+                day=approvable_from(period),
+            )
         )
     lock_entries()
     if statement_of(salesperson.id, period) is not None:
-        raise ApprovalError(f"The {period} statement of {salesperson.name} is already approved.")
+        raise ApprovalError(
+            _(
+                "The %(month)s statement of %(name)s is already approved.",
+                month=period,
+                name=salesperson.name,
+            )
+        )
     carry_to = next_open_period(salesperson.id, period)
     statement = Statement(
         salesperson_id=salesperson.id,
@@ -119,15 +129,17 @@ def payment_problems(
     """What is wrong with a payment as typed: {field: message}."""
     problems = {}
     if paid_on is None:
-        problems["paid_on"] = "Enter the day the commission was paid."
+        problems["paid_on"] = _("Enter the day the commission was paid.")
     elif paid_on > today:
-        problems["paid_on"] = "The payment date cannot be in the future."
+        problems["paid_on"] = _("The payment date cannot be in the future.")
     elif paid_on < approvable_from(period):
-        problems["paid_on"] = f"A payment for {period} cannot be dated before the month ended."
+        problems["paid_on"] = _(
+            "A payment for %(month)s cannot be dated before the month ended.", month=period
+        )
     if not reference.strip():
-        problems["reference"] = "Enter the payment reference (e.g. the payroll run or transfer)."
+        problems["reference"] = _("Enter the payment reference (e.g. the payroll run or transfer).")
     elif len(reference.strip()) > MAX_REFERENCE:
-        problems["reference"] = f"Use at most {MAX_REFERENCE} characters."
+        problems["reference"] = _("Use at most %(count)s characters.", count=MAX_REFERENCE)
     return problems
 
 
@@ -137,15 +149,21 @@ def mark_paid(
     """Record the payment of an approved statement (nothing is committed)."""
     if statement.status != "approved":
         raise ApprovalError(
-            f"Only an approved statement can be marked paid; this one is {statement.status}."
+            _(
+                "Only an approved statement can be marked paid; this one is %(status)s.",
+                status=statement.status,
+            )
         )
     problems = payment_problems(paid_on, reference, statement.period, today)
     if problems:
         raise ApprovalError(" ".join(problems.values()))
     if not change_state(statement, ("approved",), "paid"):
         raise ApprovalError(
-            f"Someone else changed this statement a moment ago: it is {statement.status} now. "
-            "Nothing changed."
+            _(
+                "Someone else changed this statement a moment ago: it is %(status)s now. "
+                "Nothing changed.",
+                status=statement.status,
+            )
         )
     statement.paid_on = paid_on
     statement.payment_reference = reference.strip()

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from core import dates
 from core.cli.output import emit, format_option
 from core.db import db
+from core.i18n import _, _l
 from core.models import User
 from plugins.sales_commission import approval
 from plugins.sales_commission import recompute as recomputing
@@ -37,20 +38,29 @@ def _user(email: str | None, option: str, permission: str | None = None) -> User
         return None
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-        raise click.BadParameter(f"there is no user {email}", param_hint=option)
+        raise click.BadParameter(_("there is no user %(email)s", email=email), param_hint=option)
     if permission is not None and not user.can(permission):
-        raise click.BadParameter(f"{email} may not do this ({permission})", param_hint=option)
+        raise click.BadParameter(
+            _("%(email)s may not do this (%(permission)s)", email=email, permission=permission),
+            param_hint=option,
+        )
     return user
 
 
-@click.group("sales_commission")
+@click.group(
+    "sales_commission",
+    help=_l("Commission statements: show, approve, pay, recompute; and the rule versions."),
+)
 def group() -> None:
     """Commission statements: show, approve, pay, recompute; and the rule versions."""
 
 
-@group.command("statement")
-@click.option("--period", required=True, help="The month, YYYY-MM.")
-@click.option("--salesperson", "email", default=None, help="Only this salesperson (e-mail).")
+@group.command(
+    "statement",
+    help=_l("Every salesperson's statement of a month: lines, net, profit, commission, by tier."),
+)
+@click.option("--period", required=True, help=_l("The month, YYYY-MM."))
+@click.option("--salesperson", "email", default=None, help=_l("Only this salesperson (e-mail)."))
 @format_option
 @with_appcontext
 def statement(period: str, email: str | None, output_format: str) -> None:
@@ -82,10 +92,15 @@ def statement(period: str, email: str | None, output_format: str) -> None:
     emit(output_format, rows, [*SUMMARY_COLUMNS, *tiers])
 
 
-@group.command("approve")
-@click.option("--period", required=True, help="The month to approve, YYYY-MM (it must be over).")
-@click.option("--salesperson", "email", default=None, help="Only this salesperson's statement.")
-@click.option("--by", "by_email", default=None, help="The manager approving (recorded).")
+@group.command(
+    "approve",
+    help=_l("Approve the draft statements of a month (all salespeople with lines, or one)."),
+)
+@click.option(
+    "--period", required=True, help=_l("The month to approve, YYYY-MM (it must be over).")
+)
+@click.option("--salesperson", "email", default=None, help=_l("Only this salesperson's statement."))
+@click.option("--by", "by_email", default=None, help=_l("The manager approving (recorded)."))
 @with_appcontext
 def approve(period: str, email: str | None, by_email: str | None) -> None:
     """Approve the draft statements of a month (all salespeople with lines, or one)."""
@@ -101,17 +116,21 @@ def approve(period: str, email: str | None, by_email: str | None) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     if not approved:
-        click.echo(f"No draft statement with lines in {period}; nothing to approve.")
+        click.echo(
+            _("No draft statement with lines in %(month)s; nothing to approve.", month=period)
+        )
     for row in approved:
-        click.echo(f"Approved {period} for {row.salesperson.email}.")
+        click.echo(
+            _("Approved %(month)s for %(email)s.", month=period, email=row.salesperson.email)
+        )
 
 
-@group.command("pay")
-@click.option("--period", required=True, help="The month, YYYY-MM.")
-@click.option("--salesperson", "email", required=True, help="Whose statement (e-mail).")
-@click.option("--date", "paid_on", required=True, help="Payment date, YYYY-MM-DD.")
-@click.option("--reference", required=True, help="Payroll run or transfer reference.")
-@click.option("--by", "by_email", default=None, help="Who records the payment.")
+@group.command("pay", help=_l("Mark an approved statement paid."))
+@click.option("--period", required=True, help=_l("The month, YYYY-MM."))
+@click.option("--salesperson", "email", required=True, help=_l("Whose statement (e-mail)."))
+@click.option("--date", "paid_on", required=True, help=_l("Payment date, YYYY-MM-DD."))
+@click.option("--reference", required=True, help=_l("Payroll run or transfer reference."))
+@click.option("--by", "by_email", default=None, help=_l("Who records the payment."))
 @with_appcontext
 def pay(period: str, email: str, paid_on: str, reference: str, by_email: str | None) -> None:
     """Mark an approved statement paid."""
@@ -126,7 +145,11 @@ def pay(period: str, email: str, paid_on: str, reference: str, by_email: str | N
     row = approval.statement_of(salesperson.id, period)
     if row is None:
         raise click.ClickException(
-            f"The {period} statement of {salesperson.email} is not approved."
+            _(
+                "The %(month)s statement of %(email)s is not approved.",
+                month=period,
+                email=salesperson.email,
+            )
         )
     try:
         approval.mark_paid(row, day, reference, by, dates.today())
@@ -134,11 +157,24 @@ def pay(period: str, email: str, paid_on: str, reference: str, by_email: str | N
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Marked {period} of {salesperson.email} paid on {day} ({reference.strip()}).")
+    click.echo(
+        _(
+            "Marked %(month)s of %(email)s paid on %(day)s (%(reference)s).",
+            month=period,
+            email=salesperson.email,
+            day=day,
+            reference=reference.strip(),
+        )
+    )
 
 
-@group.command("recompute")
-@click.option("--period", required=True, help="A month with no approved statement, YYYY-MM.")
+@group.command(
+    "recompute",
+    help=_l(
+        "Rebuild a month's entries from the orders and the rules (the hooks' result, set-based)."
+    ),
+)
+@click.option("--period", required=True, help=_l("A month with no approved statement, YYYY-MM."))
 @with_appcontext
 def recompute(period: str) -> None:
     """Rebuild a month's entries from the orders and the rules (the hooks' result, set-based)."""
@@ -149,10 +185,10 @@ def recompute(period: str) -> None:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
     db.session.commit()
-    click.echo(f"Recomputed {period}.")
+    click.echo(_("Recomputed %(month)s.", month=period))
 
 
-@group.command("rules")
+@group.command("rules", help=_l("The rule versions with their effective dates and tiers."))
 @format_option
 @with_appcontext
 def rules_command(output_format: str) -> None:

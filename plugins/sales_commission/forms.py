@@ -15,30 +15,31 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from core.forms import BaseForm, PercentField
+from core.i18n import lazy_gettext as _l
 from plugins.sales_commission.models import BASES, GRADINGS
 
-BASE_LABELS = {"revenue": "revenue (net)", "profit": "profit (net − cost)"}
+BASE_LABELS = {"revenue": _l("revenue (net)"), "profit": _l("profit (net − cost)")}
 GRADING_LABELS = {
-    "line": "line: margin of the sale after discount",
-    "product": "product: list margin",
+    "line": _l("line: margin of the sale after discount"),
+    "product": _l("product: list margin"),
 }
 
 
 class TierForm(Form):
     """One tier row of a new rule version (no CSRF of its own: part of RuleVersionForm)."""
 
-    name = StringField("Name", validators=[Optional(), Length(max=40)])
-    min_margin = StringField("Min margin", description="fraction, 0.40 = 40 %")
-    rate = StringField("Rate", description="fraction, 0.08 = 8 %")
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=40)])
+    min_margin = StringField(_l("Min margin"), description=_l("fraction, 0.40 = 40 %"))
+    rate = StringField(_l("Rate"), description=_l("fraction, 0.08 = 8 %"))
 
 
 class RuleVersionForm(BaseForm):
     """A new version of the rules, in force for orders dated from ``effective_from`` on."""
 
-    effective_from = DateField("Effective from", validators=[InputRequired()])
-    base = SelectField("Base")
-    grade_by = SelectField("Grade by")
-    note = StringField("Why the rules change", validators=[Optional(), Length(max=200)])
+    effective_from = DateField(_l("Effective from"), validators=[InputRequired()])
+    base = SelectField(_l("Base"))
+    grade_by = SelectField(_l("Grade by"))
+    note = StringField(_l("Why the rules change"), validators=[Optional(), Length(max=200)])
     tiers = FieldList(FormField(TierForm), min_entries=6, max_entries=12)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,15 +53,15 @@ class RuleVersionForm(BaseForm):
 class PaymentForm(BaseForm):
     """Mark an approved statement paid."""
 
-    paid_on = DateField("Paid on", validators=[Optional()])
-    reference = StringField("Payment reference", validators=[Optional(), Length(max=100)])
+    paid_on = DateField(_l("Paid on"), validators=[Optional()])
+    reference = StringField(_l("Payment reference"), validators=[Optional(), Length(max=100)])
 
 
 class ShareForm(Form):
     """One salesperson's share of a split (part of SplitForm)."""
 
-    salesperson_id = SelectField("Salesperson", coerce=int, validators=[Optional()])
-    percent = PercentField("Percent", validators=[Optional(), NumberRange(min=0, max=100)])
+    salesperson_id = SelectField(_l("Salesperson"), coerce=int, validators=[Optional()])
+    percent = PercentField(_l("Percent"), validators=[Optional(), NumberRange(min=0, max=100)])
 
 
 class SplitForm(BaseForm):

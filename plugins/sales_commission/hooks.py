@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core import dates
+from core.i18n import _, _l
 from core.models import Customer, Order, User
 from core.plugins import NavItem, Panel, Permission, Setting, Widget, hookimpl
 from plugins.sales_commission import accrual, approval, reports
@@ -24,11 +25,13 @@ def blueprints() -> list[Any]:
 def nav_items(user: User) -> list[NavItem]:
     """One "Sales commission" menu: statements, grades, leaderboard, splits and the rules."""
     return [
-        NavItem("Statements", "sales_commission.index", "sales_commission.view_own", 40),
-        NavItem("Product grades", "sales_commission.products", "sales_commission.view_own", 41),
-        NavItem("Leaderboard", "sales_commission.leaderboard", "sales_commission.view_own", 42),
-        NavItem("Split an order", "sales_commission.find_order", "sales_commission.split", 43),
-        NavItem("Commission rules", "sales_commission.settings", "sales_commission.settings", 44),
+        NavItem(_l("Statements"), "sales_commission.index", "sales_commission.view_own", 40),
+        NavItem(_l("Product grades"), "sales_commission.products", "sales_commission.view_own", 41),
+        NavItem(_l("Leaderboard"), "sales_commission.leaderboard", "sales_commission.view_own", 42),
+        NavItem(_l("Split an order"), "sales_commission.find_order", "sales_commission.split", 43),
+        NavItem(
+            _l("Commission rules"), "sales_commission.settings", "sales_commission.settings", 44
+        ),
     ]
 
 
@@ -41,7 +44,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
     figures = reports.customer_figures(customer.id, None if everyone else user.id)
     return [
         Panel(
-            "Commission",
+            _("Commission"),
             "sales_commission/panel.html",
             {"figures": figures, "everyone": everyone},
             order=60,
@@ -67,7 +70,7 @@ def dashboard_widgets(user: User) -> list[Widget]:
             }
             widgets.append(
                 Widget(
-                    "Your commission this month",
+                    _("Your commission this month"),
                     "sales_commission/widget_mine.html",
                     mine,
                     order=20,
@@ -78,7 +81,7 @@ def dashboard_widgets(user: User) -> list[Widget]:
         tiers: dict[str, Any] = {"tiers": reports.profit_by_tier(period, period), "period": period}
         widgets.append(
             Widget(
-                "Commission by tier this month",
+                _("Commission by tier this month"),
                 "sales_commission/widget_tiers.html",
                 tiers,
                 order=21,

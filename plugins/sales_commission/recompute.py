@@ -41,6 +41,7 @@ from sqlalchemy.sql import ColumnElement, Subquery
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.models import ORDER_STATUSES, Order, OrderLine, utcnow
 from plugins.sales_commission import accrual, reconcile_sql
 from plugins.sales_commission.desired import ENTRY_COLUMNS, desired_entries
@@ -75,8 +76,12 @@ def recompute_period(rules: RuleSet, period: str) -> None:
     ).all()
     if approved:
         raise PeriodClosed(
-            f"{period} has {len(approved)} approved statement(s); approved statements never "
-            "change, so the month cannot be recomputed."
+            _(
+                "%(month)s has %(count)s approved statement(s); approved statements never "
+                "change, so the month cannot be recomputed.",
+                month=period,
+                count=len(approved),
+            )
         )
     carried = tuple(
         (row[0], row[1])

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.models import User
 from core.plugins import SettingError
 from plugins.sales_commission.models import BASES, GRADINGS, RuleTier, RuleVersion, Statement
@@ -84,19 +85,24 @@ class RuleSet:
 def _decimal(value: Any, path: str) -> Decimal:
     """A number with at most four decimals from TOML (Decimal, int) or a form (text)."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal | str):
-        raise SettingError(f"expected a decimal, got {value!r}", path)
+        raise SettingError(_("expected a decimal, got %(value)s", value=repr(value)), path)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise SettingError(f"expected a decimal, got {value!r}", path) from None
+        raise SettingError(
+            _("expected a decimal, got %(value)s", value=repr(value)), path
+        ) from None
     if not number.is_finite():
-        raise SettingError(f"expected a decimal, got {value!r}", path)
+        raise SettingError(_("expected a decimal, got %(value)s", value=repr(value)), path)
     if abs(number) >= 1000:
         # Also keeps quantize below from failing on numbers such as 1e309.
-        raise SettingError(f"expected a fraction such as 0.08 (= 8 %), got {_shown(value)}", path)
+        raise SettingError(
+            _("expected a fraction such as 0.08 (= 8 %%), got %(value)s", value=_shown(value)), path
+        )
     if number != number.quantize(PLACES):
         raise SettingError(
-            f"use at most four decimals (0.0825 = 8.25 %), got {_shown(value)}", path
+            _("use at most four decimals (0.0825 = 8.25 %%), got %(value)s", value=_shown(value)),
+            path,
         )
     return number.quantize(PLACES)
 
@@ -106,7 +112,12 @@ def _fraction(value: Any, path: str, what: str) -> Decimal:
     number = _decimal(value, path)
     if not Decimal("0") <= number <= Decimal("1"):
         raise SettingError(
-            f"{what} is a fraction between 0 and 1 (0.08 = 8 %), got {_shown(value)}", path
+            _(
+                "%(what)s is a fraction between 0 and 1 (0.08 = 8 %%), got %(value)s",
+                what=what,
+                value=_shown(value),
+            ),
+            path,
         )
     return number
 
@@ -119,40 +130,56 @@ def _shown(value: Any) -> str:
 def check_tiers(value: Any) -> list[dict[str, Any]]:
     """Check a tier table and return it normalised; SettingError names the tier and key at fault."""
     if not isinstance(value, list):
-        raise SettingError(f"expected a list of tiers {{name, min_margin, rate}}, got {value!r}")
+        raise SettingError(
+            _("expected a list of tiers {name, min_margin, rate}, got %(value)s", value=repr(value))
+        )
     if not value:
-        raise SettingError("at least one tier is needed")
+        raise SettingError(_("at least one tier is needed"))
     if len(value) > MAX_TIERS:
-        raise SettingError(f"at most {MAX_TIERS} tiers are allowed, got {len(value)}")
+        raise SettingError(
+            _("at most %(most)s tiers are allowed, got %(count)s", most=MAX_TIERS, count=len(value))
+        )
     tiers: list[dict[str, Any]] = []
     for index, raw in enumerate(value):
         where = f"[{index}]"
         if not isinstance(raw, Mapping):
-            raise SettingError(f"expected a table {{name, min_margin, rate}}, got {raw!r}", where)
+            raise SettingError(
+                _("expected a table {name, min_margin, rate}, got %(value)s", value=repr(raw)),
+                where,
+            )
         unknown = sorted(set(raw) - set(TIER_KEYS))
         if unknown:
             raise SettingError(
-                f"unknown key '{unknown[0]}'; a tier has name, min_margin and rate", where
+                _("unknown key '%(key)s'; a tier has name, min_margin and rate", key=unknown[0]),
+                where,
             )
         for key in TIER_KEYS:
             if key not in raw or raw[key] in (None, ""):
-                raise SettingError(f"missing key '{key}'", f"{where}.{key}")
+                raise SettingError(_("missing key '%(key)s'", key=key), f"{where}.{key}")
         name = raw["name"]
         if not isinstance(name, str) or not name.strip() or len(name.strip()) > 40:
             raise SettingError(
-                f"expected a name of 1 to 40 characters, got {name!r}", f"{where}.name"
+                _("expected a name of 1 to 40 characters, got %(value)s", value=repr(name)),
+                f"{where}.name",
             )
         name = name.strip()
         if any(tier["name"] == name for tier in tiers):
-            raise SettingError(f"the name '{name}' is used by two tiers", f"{where}.name")
+            raise SettingError(
+                _("the name '%(name)s' is used by two tiers", name=name), f"{where}.name"
+            )
         minimum = _fraction(raw["min_margin"], f"{where}.min_margin", "min_margin")
         rate = _fraction(raw["rate"], f"{where}.rate", "rate")
         if tiers and minimum >= tiers[-1]["min_margin"]:
             previous = tiers[-1]
             raise SettingError(
-                "thresholds must be strictly descending (highest min_margin first, no two "
-                f"equal): {_shown(raw['min_margin'])} is not below "
-                f"{_shown(value[index - 1]['min_margin'])} of tiers[{index - 1}] '{previous['name']}'",
+                _(
+                    "thresholds must be strictly descending (highest min_margin first, no two "
+                    "equal): %(value)s is not below %(previous)s of tiers[%(index)s] '%(name)s'",
+                    value=_shown(raw["min_margin"]),
+                    previous=_shown(value[index - 1]["min_margin"]),
+                    index=index - 1,
+                    name=previous["name"],
+                ),
                 f"{where}.min_margin",
             )
         tiers.append({"name": name, "min_margin": minimum, "rate": rate})
@@ -162,9 +189,13 @@ def check_tiers(value: Any) -> list[dict[str, Any]]:
 def check_rule(base: Any, grade_by: Any, tiers: Any) -> tuple[str, str, list[dict[str, Any]]]:
     """Check a whole rule (as typed on the settings page); SettingError paths start with the key."""
     if base not in BASES:
-        raise SettingError(f"expected one of 'revenue', 'profit', got {base!r}", "base")
+        raise SettingError(
+            _("expected one of 'revenue', 'profit', got %(value)s", value=repr(base)), "base"
+        )
     if grade_by not in GRADINGS:
-        raise SettingError(f"expected one of 'line', 'product', got {grade_by!r}", "grade_by")
+        raise SettingError(
+            _("expected one of 'line', 'product', got %(value)s", value=repr(grade_by)), "grade_by"
+        )
     try:
         checked = check_tiers(tiers)
     except SettingError as error:
@@ -286,14 +317,19 @@ def first_changeable_day() -> dt.date | None:
 def effective_date_problem(effective_from: dt.date, existing: RuleSet) -> str | None:
     """Why a version cannot start on this day, or None when it can."""
     if effective_from <= existing.versions[0].effective_from:
-        return "The first version applies from the start; choose a later date."
+        return _("The first version applies from the start; choose a later date.")
     if any(version.effective_from == effective_from for version in existing.versions):
-        return f"A version already starts on {effective_from}; pick another day or delete it first."
+        return _(
+            "A version already starts on %(day)s; pick another day or delete it first.",
+            day=effective_from,
+        )
     first = first_changeable_day()
     if first is not None and effective_from < first:
-        return (
-            f"Statements up to {last_approved_period()} are approved and never change; "
-            f"choose a date from {first} on."
+        return _(
+            "Statements up to %(month)s are approved and never change; "
+            "choose a date from %(day)s on.",
+            month=last_approved_period(),
+            day=first,
         )
     return None
 
@@ -314,10 +350,13 @@ def add_version(
 def deletion_problem(version: RuleVersion, existing: RuleSet) -> str | None:
     """Why a version cannot be deleted, or None when it can."""
     if version.id == existing.versions[0].id:
-        return "The first version cannot be deleted; add a new version instead."
+        return _("The first version cannot be deleted; add a new version instead.")
     first = first_changeable_day()
     if first is not None and version.effective_from < first:
-        return f"It applies to approved statements (up to {last_approved_period()}); it stays."
+        return _(
+            "It applies to approved statements (up to %(month)s); it stays.",
+            month=last_approved_period(),
+        )
     return None
 
 

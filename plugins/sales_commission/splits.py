@@ -18,6 +18,7 @@ from sqlalchemy import delete, select
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.ledger import COUNTED_STATUSES
 from core.models import Order, User, utcnow
 from core.roles import SELLING_ROLES
@@ -52,23 +53,39 @@ def split_problems(order: Order, shares: Sequence[Share]) -> list[str]:
     problems = []
     if order.status not in COUNTED_STATUSES:
         problems.append(
-            f"Order {order.number} is {order.status}; only confirmed orders earn commission."
+            _(
+                "Order %(number)s is %(status)s; only confirmed orders earn commission.",
+                number=order.number,
+                status=order.status,
+            )
         )
     if not shares:
-        problems.append("Name at least one salesperson.")
+        problems.append(_("Name at least one salesperson."))
     people = [share.salesperson.id for share in shares]
     if len(set(people)) != len(people):
-        problems.append("Each salesperson may appear only once.")
+        problems.append(_("Each salesperson may appear only once."))
     for share in shares:
         if share.salesperson.role not in SELLING_ROLES or not share.salesperson.active:
-            problems.append(f"{share.salesperson.name} does not sell (role or account).")
+            problems.append(
+                _("%(name)s does not sell (role or account).", name=share.salesperson.name)
+            )
         if not Decimal("0") < share.percent <= HUNDRED:
-            problems.append(f"{share.salesperson.name}: a share is more than 0 and at most 100 %.")
+            problems.append(
+                _(
+                    "%(name)s: a share is more than 0 and at most 100 %%.",
+                    name=share.salesperson.name,
+                )
+            )
         elif share.percent != share.percent.quantize(Decimal("0.01")):
-            problems.append(f"{share.salesperson.name}: use at most two decimals.")
+            problems.append(_("%(name)s: use at most two decimals.", name=share.salesperson.name))
     total = sum((share.percent for share in shares), Decimal("0"))
     if shares and total != HUNDRED:
-        problems.append(f"The shares add up to {total} %; they must add up to exactly 100 %.")
+        problems.append(
+            _(
+                "The shares add up to %(total)s %%; they must add up to exactly 100 %%.",
+                total=total,
+            )
+        )
     problems += closed_month_problems(order, shares)
     return problems
 
@@ -79,7 +96,11 @@ def closed_month_problems(order: Order, shares: Sequence[Share]) -> list[str]:
     involved = {share.salesperson.id: share.salesperson for share in current_shares(order)}
     involved.update({share.salesperson.id: share.salesperson for share in shares})
     return [
-        f"The {period} statement of {person.name} is approved; the split can no longer change."
+        _(
+            "The %(month)s statement of %(name)s is approved; the split can no longer change.",
+            month=period,
+            name=person.name,
+        )
         for person in involved.values()
         if statement_of(person.id, period) is not None
     ]

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core import dates
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Product
 from core.views.common import paginate, sorting
 from plugins.sales_commission import reports
@@ -27,7 +28,7 @@ def period_range() -> tuple[str, str]:
         try:
             dates.parse_period(text)
         except ValueError as error:
-            flash(f"{error}; using {default}.", "warning")
+            flash(_("%(error)s; using %(default)s.", error=error, default=default), "warning")
             text = default
         chosen.append(text)
     first, last = chosen
@@ -58,7 +59,7 @@ def products() -> str:
     by_tier = reports.profit_by_tier(first, last) if current_user.can(VIEW_ALL) else []
     return render_template(
         "sales_commission/products.html",
-        title="Product grades",
+        title=_("Product grades"),
         version=version,
         page=page,
         grades=[reports.product_grade(product, version) for product in page.items],
@@ -80,11 +81,11 @@ def leaderboard() -> str:
     first, last = period_range()
     ranking = reports.leaderboard(first, last)
     mine = next(
-        (index for index, (user, _) in enumerate(ranking) if user.id == current_user.id), None
+        (index for index, (user, _totals) in enumerate(ranking) if user.id == current_user.id), None
     )
     return render_template(
         "sales_commission/leaderboard.html",
-        title="Leaderboard",
+        title=_("Leaderboard"),
         ranking=ranking,
         mine=mine,
         first=first,

@@ -14,6 +14,7 @@ from core import dates
 from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm
+from core.i18n import _
 from core.money import format_quantity
 from core.plugins import SettingError
 from core.views.common import action_form_expired, get_or_404
@@ -90,8 +91,11 @@ def settings() -> str | Response:
             accrual.reconcile_orders_from(current_rules(), version.effective_from)
             db.session.commit()
             flash(
-                f"New rules in force for orders dated from {version.effective_from} on; "
-                "open months were re-accrued.",
+                _(
+                    "New rules in force for orders dated from %(day)s on; "
+                    "open months were re-accrued.",
+                    day=version.effective_from,
+                ),
                 "success",
             )
             return redirect(url_for(".settings"))
@@ -117,7 +121,7 @@ def _page(form: RuleVersionForm, existing: rules.RuleSet, config_notice: bool = 
     ).all()
     return render_template(
         "sales_commission/settings.html",
-        title="Commission rules",
+        title=_("Commission rules"),
         form=form,
         versions=versions,
         first_id=existing.versions[0].id,
@@ -157,13 +161,16 @@ def delete_version(version_id: str) -> Response:
         return redirect(url_for(".settings"))
     problem = rules.deletion_problem(version, existing)
     if problem:
-        flash(f"Not deleted: {problem}", "error")
+        flash(_("Not deleted: %(problem)s", problem=problem), "error")
         return redirect(url_for(".settings"))
     accrual.reconcile_orders_from(existing.without(version.id), version.effective_from)
     db.session.delete(version)
     db.session.commit()
     flash(
-        f"The version from {version.effective_from} is deleted; its orders were re-accrued.",
+        _(
+            "The version from %(day)s is deleted; its orders were re-accrued.",
+            day=version.effective_from,
+        ),
         "success",
     )
     return redirect(url_for(".settings"))

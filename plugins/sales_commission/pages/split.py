@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Order, Product, User
 from core.roles import SELLING_ROLES
 from core.views.common import get_or_404
@@ -29,9 +30,9 @@ def find_order() -> str | Response:
         order_id = db.session.scalar(select(Order.id).where(Order.number == number))
         if order_id is not None:
             return redirect(url_for(".split", order_id=order_id))
-        flash(f"There is no order {number}.", "warning")
+        flash(_("There is no order %(number)s.", number=number), "warning")
     return render_template(
-        "sales_commission/find_order.html", title="Split an order", number=number
+        "sales_commission/find_order.html", title=_("Split an order"), number=number
     )
 
 
@@ -61,13 +62,16 @@ def split(order_id: str) -> str | Response:
         if not problems:
             splits.save_split(order, shares, current_user, current_rules())
             db.session.commit()
-            flash(f"The commission of order {order.number} is now split as shown.", "success")
+            flash(
+                _("The commission of order %(number)s is now split as shown.", number=order.number),
+                "success",
+            )
             return redirect(url_for(".split", order_id=order.id))
     else:
-        problems = ["Check the highlighted fields."]
+        problems = [_("Check the highlighted fields.")]
     return render_template(
         "sales_commission/split.html",
-        title=f"Split order {order.number}",
+        title=_("Split order %(number)s", number=order.number),
         order=order,
         form=form,
         problems=problems,

@@ -60,7 +60,7 @@ def period_argument(name: str = "period") -> str:
     try:
         dates.parse_period(text)
     except ValueError as error:
-        flash(f"{error}; showing {current} instead.", "warning")
+        flash(_("%(error)s; showing %(month)s instead.", error=error, month=current), "warning")
         return current
     return text
 
@@ -81,7 +81,7 @@ def index() -> str:
         page = paginate_rows(months_of(current_user.id))
         page.items = [month_row(row) for row in page.items]
         return render_template(
-            "sales_commission/my_statements.html", title="My commission", page=page
+            "sales_commission/my_statements.html", title=_("My commission"), page=page
         )
     period = period_argument()
     summaries = period_summaries(period, current_rules(), with_sales_staff=True)
@@ -91,7 +91,7 @@ def index() -> str:
     today = dates.today()
     return render_template(
         "sales_commission/statements.html",
-        title=f"Commission statements {period}",
+        title=_("Commission statements %(month)s", month=period),
         period=period,
         previous_period=dates.period_of(dates.parse_period(period)[0] - dt.timedelta(days=1)),
         next_period=dates.next_period(period),
@@ -137,7 +137,7 @@ def _detail(period: str, salesperson: User, payment_form: PaymentForm | None = N
         form.paid_on.data = today
     return render_template(
         "sales_commission/statement.html",
-        title=f"Statement {period} · {salesperson.name}",
+        title=_("Statement %(month)s · %(name)s", month=period, name=salesperson.name),
         summary=summary,
         period=period,
         salesperson=salesperson,
@@ -205,7 +205,14 @@ def approve(period: str, user_id: str) -> BaseResponse:
     with saving(_("Not approved"), approval.ApprovalError) as saved:
         approval.approve(salesperson, period, current_user, dates.today())
     if saved:
-        flash(f"The {period} statement of {salesperson.name} is approved.", "success")
+        flash(
+            _(
+                "The %(month)s statement of %(name)s is approved.",
+                month=period,
+                name=salesperson.name,
+            ),
+            "success",
+        )
     return redirect(target)
 
 
@@ -217,7 +224,7 @@ def pay(period: str, user_id: str) -> str | BaseResponse:
     statement_row = approval.statement_of(salesperson.id, period)
     form = PaymentForm()
     if statement_row is None or statement_row.status != "approved":
-        flash("Only an approved statement can be marked paid.", "error")
+        flash(_("Only an approved statement can be marked paid."), "error")
         return redirect(url_for(".statement", period=period, user_id=salesperson.id))
     if not form.validate_on_submit():
         return _detail(period, salesperson, form)
@@ -233,7 +240,14 @@ def pay(period: str, user_id: str) -> str | BaseResponse:
             statement_row, form.paid_on.data, form.reference.data or "", current_user, dates.today()
         )
     if saved:
-        flash(f"The {period} statement of {salesperson.name} is marked paid.", "success")
+        flash(
+            _(
+                "The %(month)s statement of %(name)s is marked paid.",
+                month=period,
+                name=salesperson.name,
+            ),
+            "success",
+        )
     return redirect(url_for(".statement", period=period, user_id=salesperson.id))
 
 
@@ -247,7 +261,10 @@ def approve_all(period: str) -> BaseResponse:
     with saving(_("Nothing was approved"), approval.ApprovalError) as saved:
         approved = approval.approve_period(period, current_user, dates.today())
     if saved:
-        flash(f"{len(approved)} statement(s) of {period} approved.", "success")
+        flash(
+            _("%(count)s statement(s) of %(month)s approved.", count=len(approved), month=period),
+            "success",
+        )
     return redirect(target)
 
 
@@ -261,5 +278,5 @@ def recompute(period: str) -> BaseResponse:
     with saving(_("Nothing was recomputed"), recomputing.PeriodClosed) as saved:
         recomputing.recompute_period(current_rules(), period)
     if saved:
-        flash(f"{period} was recomputed from the orders and the rules.", "success")
+        flash(_("%(month)s was recomputed from the orders and the rules.", month=period), "success")
     return redirect(target)
