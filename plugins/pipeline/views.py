@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from plugins.pipeline.pages import board, deals, followups, pool, reports
+from plugins.pipeline.pages import board, deals, followups, learning, pool, reports
 
 bp = Blueprint(
     "pipeline",
@@ -37,4 +37,5 @@ bp.add_url_rule(
     "/pool/customers/<customer_id>/claim", view_func=pool.claim_customer, methods=["POST"]
 )
 bp.add_url_rule("/reports", view_func=reports.reports_page, endpoint="reports")
+bp.add_url_rule("/reports/calibration", view_func=learning.calibration_page, endpoint="calibration")
 bp.add_url_rule("/channels", view_func=reports.channels_page, endpoint="channels")

@@ -282,6 +282,8 @@ TABLE = [
     Row(("other", "support", "marketing"), "/pipeline/customers/{customer}/follow-up", 403),
     Row(("admin", "manager"), "/pipeline/reports", 200, ("Funnel",)),
     Row(("seller", "other", "support", "marketing"), "/pipeline/reports", 403),
+    Row(("admin", "manager"), "/pipeline/reports/calibration", 200, ("Calibration",)),
+    Row(("seller", "other", "support", "marketing"), "/pipeline/reports/calibration", 403),
     Row(("admin", "manager", "marketing"), "/pipeline/channels", 200, ("Deals by channel",), (DEAL,)),
     Row(("seller", "other", "support"), "/pipeline/channels", 403),
     Row(("admin", "manager", "seller"), "/customers/{customer}", 200, (FOLLOW_UP, DEAL)),

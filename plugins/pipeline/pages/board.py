@@ -23,7 +23,7 @@ from core.money import from_cents
 from core.sql import cents
 from core.validation import clean_search
 from core.views.common import int_arg, paginate, sorting
-from plugins.pipeline import access
+from plugins.pipeline import access, learning
 from plugins.pipeline import settings as pipeline_settings
 from plugins.pipeline import stages as stage_records
 from plugins.pipeline.forms import MoveForm
@@ -134,6 +134,7 @@ def deals_list() -> str:
         "pipeline/list.html",
         title=_("All deals"),
         page=page,
+        learned=learning.predict(list(page.items)),
         sort=sort,
         direction=direction,
         stages=stage_records.all_stages(),

@@ -17,7 +17,7 @@ from core.db import db
 from core.i18n import _
 from core.models import Customer, Product, User
 from core.views.common import get_or_404, saving
-from plugins.pipeline import access, deals, followups, pool, won
+from plugins.pipeline import access, deals, followups, learning, pool, won
 from plugins.pipeline import stages as stage_records
 from plugins.pipeline.deals import DealError, DealInput, LineInput
 from plugins.pipeline.forms import DealForm, FollowUpForm, LostForm, MoveForm
@@ -107,6 +107,7 @@ def deal_page(deal_id: str) -> str:
         today=dates.today(),
         can_edit=access.can_edit_deal(current_user, deal),
         pool_events=pool.events(deal_id=deal.id),
+        learned=learning.explain(deal),
     )
 
 

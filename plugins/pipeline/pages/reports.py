@@ -8,7 +8,7 @@ from core import dates
 from core.auth import permission_required
 from core.db import db
 from core.i18n import _
-from plugins.pipeline import reports
+from plugins.pipeline import learning, reports
 from plugins.pipeline import stages as stage_records
 
 
@@ -41,12 +41,17 @@ def reports_page() -> str:
         except reports.ReportError as problem:
             error = str(problem)
     forecast = reports.forecast()
+    learned = learning.learned_forecast()
+    for row in forecast:
+        row["learned_amount"] = learned.get(row["month"]) if learned else None
     return render_template(
         "pipeline/reports.html",
         title=_("Pipeline reports"),
         funnel=funnel,
         rates=rates,
         forecast=forecast,
+        learned_forecast=bool(learned),
+        stage_times=learning.time_in_stage(),
         by=by,
         dimensions=reports.DIMENSIONS,
         first=first_text,
