@@ -110,14 +110,39 @@ def phone_candidates(text: str, default_region: str) -> set[str]:
     it is read in every country's numbering plan, so it finds the Austrian customer who
     gave it and, were there one, a German customer with +49 676 6906781; no customer
     holds a number of a country the company does not serve, so those readings find
-    nobody. Text that starts with neither + nor 0 is part of a number: no candidates.
+    nobody. "(+86) 138 0013 8000" is read as "+86 138 0013 8000".
+
+    Text that starts with neither + nor 0 is part of a number (no candidates), unless it is
+    a whole mobile number of the default region, which some countries write without a
+    trunk 0: "13800138000" or "138-0013-8000" in CN is +86 138 0013 8000.
     """
     text = (text or "").strip()
-    if text.startswith("+"):
-        return {normalize_phone(text, default_region)} - {""}
-    if not text.lstrip("(").startswith("0"):
-        return set()
+    bare = text.lstrip("(").lstrip()
+    if bare.startswith("+"):
+        return {normalize_phone(bare.replace(")", " ", 1), default_region)} - {""}
+    if not bare.startswith("0"):
+        return _whole_mobile(text, default_region)
     return {normalize_phone(text, region) for region in _REGIONS} - {""}
+
+
+#: What phonenumbers calls a mobile number.
+_MOBILE = {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+
+
+def _whole_mobile(text: str, default_region: str) -> set[str]:
+    """{E.164} when text is all of a valid mobile number of default_region as dialled there."""
+    if not default_region:
+        return set()
+    try:
+        number = phonenumbers.parse(text, default_region.upper())
+    except phonenumbers.NumberParseException:
+        return set()
+    whole = str(number.national_number) == digits_of(text)
+    if not whole or not phonenumbers.is_valid_number(number):
+        return set()
+    if phonenumbers.number_type(number) not in _MOBILE:
+        return set()
+    return {phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)}
 
 
 #: Every region phonenumbers has a numbering plan for.

@@ -340,3 +340,66 @@ def test_the_migration_reads_pinyin_as_the_app_does():
         assert revision._search_text(name, company, "a@example.com", city) == customer_search_text(
             name=name, company=company, email="a@example.com", city=city
         )
+
+
+CHINESE_MOBILE_FORMATS = [
+    "+86 138 0013 8000",
+    "+86-138-0013-8000",
+    "+86 13800138000",
+    "+8613800138000",
+    "(+86) 138 0013 8000",
+    "0086 138 0013 8000",
+    "008613800138000",
+    "13800138000",
+    "138 0013 8000",
+    "138-0013-8000",
+    "138.0013.8000",
+    "86 138 0013 8000",
+]
+
+
+@pytest.fixture
+def chinese_company(app, monkeypatch):
+    """The company's default region is CN, as in config/examples/fresh-food-cn.toml."""
+    monkeypatch.setitem(app.config["CLIENTELE"], "default_region", "CN")
+
+
+@pytest.mark.parametrize("typed", CHINESE_MOBILE_FORMATS)
+def test_a_chinese_mobile_typed_any_way_is_stored_once(chinese_company, make_customer, typed):
+    customer = make_customer(name="张伟", phone=typed)
+    assert customer.phone_normalized == "+8613800138000"
+
+
+@pytest.mark.parametrize("typed", CHINESE_MOBILE_FORMATS)
+def test_a_chinese_mobile_is_found_in_every_format(chinese_company, make_customer, typed):
+    make_customer(name="张伟", phone="138 0013 8000")
+    make_customer(name="李娜", phone="+86 139 1234 5678")
+    make_customer(name="王芳", phone="021 6888 8888")  # a Shanghai landline
+    assert found(typed) == ["张伟"]
+
+
+def test_whole_chinese_mobiles_are_looked_up_by_the_index(chinese_company, make_customer):
+    # Typed without +86 or 0: read as a whole mobile number of the company's region (an
+    # exact, indexed match), not as digits anywhere in a number.
+    from core.phones import phone_candidates
+
+    assert phone_candidates("13800138000", "CN") == {"+8613800138000"}
+    assert phone_candidates("138-0013-8000", "CN") == {"+8613800138000"}
+    assert phone_candidates("(+86) 138 0013 8000", "CN") == {"+8613800138000"}
+    assert phone_candidates("1380013", "CN") == set()  # part of a number
+    assert phone_candidates("68888888", "CN") == set()  # a landline without its area code
+    make_customer(name="张伟", phone="13800138000")
+    make_customer(name="王芳", phone="021 6888 8888")
+    assert found("021-6888-8888") == ["王芳"] and found("+86 21 6888 8888") == ["王芳"]
+    assert found("1380013") == ["张伟"] and found("6888 8888") == ["王芳"]
+
+
+def test_the_customer_page_shows_a_chinese_mobile_as_found(
+    chinese_company, client, login_as, make_customer
+):
+    login_as("support")
+    customer = make_customer(name="张伟", phone="13800138000")
+    page = client.get(f"/customers/{customer.id}").get_data(as_text=True)
+    assert "+86 138 0013 8000" in page
+    listing = client.get("/customers/", query_string={"q": "138 0013 8000"}).get_data(as_text=True)
+    assert f'customers/{customer.id}">张伟</a>' in listing

@@ -126,3 +126,19 @@ def test_salespeople_see_only_their_own_orders_in_the_lookup(
     theirs = make_order(customer=ada, salesperson=make_user("sales"))
     text = client.get("/service_desk/lookup?q=ada@example.com").data.decode()
     assert mine.number in text and theirs.number not in text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["+86 138 0013 8000", "0086 138 0013 8000", "13800138000", "138-0013-8000", "(+86)13800138000"],
+)
+def test_a_chinese_mobile_finds_the_caller_in_every_format(
+    app, client, login_as, make_customer, monkeypatch, typed
+):
+    monkeypatch.setitem(app.config["CLIENTELE"], "default_region", "CN")
+    make_customer(name="张伟", phone="138 0013 8000")
+    login_as("support")
+    page = client.get("/service_desk/lookup", query_string={"q": typed})
+    assert page.status_code == 200
+    assert b'id="caller"' in page.data
+    assert "张伟" in page.get_data(as_text=True)
