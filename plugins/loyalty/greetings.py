@@ -3,12 +3,15 @@
 The greetings job runs each morning. Birthday: customers whose birthday is today (29 February
 birthdays are greeted on 28 February in other years). Holidays: the public holidays of the
 customer's country from the ``holidays`` package (of their region too when it is a
-subdivision code the package knows, e.g. DE/BY), named in English; only the holidays listed
-in ``greeting_holidays`` are greeted ("*" = all). Customers without a country get the
+subdivision code the package knows, e.g. DE/BY); only the holidays listed by English name
+in ``greeting_holidays`` are greeted ("*" = all), a holiday of several days (春节, 国庆节) on
+its first day. The greeting names the holiday in the customer's language (else the company's)
+when the package has that translation: 春节 for a Chinese company. Customers without a country get the
 holidays of the company's ``[clientele].default_region``. Mail is queued with
 ``core.outbox.queue_email(category="marketing", dedupe_key=...)``: opted-out customers and
 customers without an e-mail are left out, and a second run on the same day queues nothing.
-Each greeting is logged in loyalty_greeting and shown on the customer timeline.
+Each greeting is logged in loyalty_greeting and shown on the customer timeline. The default
+templates are written in the recipient's language; a saved template is sent as it was typed.
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from typing import Any
 import holidays
 from flask import current_app
 from sqlalchemy import case, extract, or_, select, tuple_
+from sqlalchemy import inspect as sa_inspect
 
 from core import dates, placeholders
 from core.db import db
+from core.i18n import _, _l, company_language, force_locale
 from core.models import Customer, User, utcnow
 from core.outbox import queue_email
 from plugins.loyalty import settings as loyalty_settings
@@ -35,22 +40,28 @@ log = logging.getLogger("clientele.loyalty")
 
 PLACEHOLDERS = {
     **placeholders.CUSTOMER_PLACEHOLDERS,
-    "holiday": "the holiday's name (empty in birthday greetings)",
-    "year": "the year of the greeting",
-    "owner": "the customer's account manager (your company's name when there is none)",
+    "holiday": _l("the holiday's name (empty in birthday greetings)"),
+    "year": _l("the year of the greeting"),
+    "owner": _l("the customer's account manager (your company's name when there is none)"),
 }
 DEFAULT_TEMPLATES = {
     "birthday": (
-        "Happy birthday, {{ first_name }}!",
-        "Dear {{ first_name }},\n\nall of us at {{ our_company }} wish you a happy birthday "
-        "and a wonderful year ahead.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}",
+        _l("Happy birthday, {{ first_name }}!"),
+        _l(
+            "Dear {{ first_name }},\n\nall of us at {{ our_company }} wish you a happy birthday "
+            "and a wonderful year ahead.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}"
+        ),
     ),
     "holiday": (
-        "Happy {{ holiday }} from {{ our_company }}",
-        "Dear {{ first_name }},\n\nwe wish you a happy {{ holiday }}. Thank you for being our "
-        "customer.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}",
+        _l("Happy {{ holiday }} from {{ our_company }}"),
+        _l(
+            "Dear {{ first_name }},\n\nwe wish you a happy {{ holiday }}. Thank you for being "
+            "our customer.\n\nWarm regards,\n{{ owner }}\n{{ our_company }}"
+        ),
     ),
 }
+#: The holidays package's name of each language the application speaks.
+HOLIDAY_LANGUAGES = {"en": "en_US", "zh_CN": "zh_CN"}
 
 
 @dataclass
@@ -81,7 +92,7 @@ def templates() -> dict[str, GreetingTemplate]:
         else:
             subject, body = DEFAULT_TEMPLATES[occasion]
             result[occasion] = GreetingTemplate(
-                occasion=occasion, subject=subject, body=body, active=True
+                occasion=occasion, subject=str(subject), body=str(body), active=True
             )
     return result
 
@@ -91,7 +102,7 @@ def save_template(
 ) -> GreetingTemplate:
     """Create or change the template of an occasion; ValueError listing the problems of a bad text."""
     if occasion not in OCCASIONS:
-        raise ValueError(f"There is no {occasion!r} greeting.")
+        raise ValueError(_("There is no %(occasion)s greeting.", occasion=repr(occasion)))
     problems = template_problems(subject) + template_problems(body)
     if problems:
         raise ValueError(" ".join(problems))
@@ -148,22 +159,64 @@ def _is_leap(year: int) -> bool:
 
 
 @lru_cache(maxsize=512)
-def _holidays_of(country: str, subdivision: str, year: int) -> dict[dt.date, str]:
-    """Public holidays of a country (and subdivision) in a year, in English; empty when unknown."""
+def _holidays_of(
+    country: str, subdivision: str, year: int, language: str = "en_US"
+) -> dict[dt.date, str]:
+    """Public holidays of a country (and subdivision) in a year, in English (or the language
+    when the package translates that country's names into it); empty when unknown."""
     try:
         calendar = holidays.country_holidays(
             country, subdiv=subdivision or None, years=year, language="en_US"
         )
+        if language != "en_US":
+            if language not in calendar.supported_languages:
+                return {}
+            calendar = holidays.country_holidays(
+                country, subdiv=subdivision or None, years=year, language=language
+            )
     except (NotImplementedError, KeyError):
         return {}
     return dict(calendar.items())
 
 
-def holiday_on(country: str, region: str, today: dt.date, wanted: Sequence[str]) -> str | None:
-    """The greeted holiday of a country/region on a day, or None."""
+def _subdivision(country: str, region: str) -> str:
+    """The region as the package's subdivision code of the country, or "" when it knows none."""
     supported = holidays.list_supported_countries().get(country, [])
-    subdivision = region.upper() if region and region.upper() in supported else ""
-    return _greeted(_holidays_of(country, subdivision, today.year).get(today, ""), wanted)
+    return region.upper() if region and region.upper() in supported else ""
+
+
+def _names(names: str) -> list[str]:
+    return [part.strip() for part in names.split(";") if part.strip()]
+
+
+def _first_day(country: str, subdivision: str, day: dt.date, name: str) -> bool:
+    """True unless the day before carries the same holiday (春节 lasts days; greet it once)."""
+    before = day - dt.timedelta(days=1)
+    return name not in _names(_holidays_of(country, subdivision, before.year).get(before, ""))
+
+
+def holiday_on(country: str, region: str, today: dt.date, wanted: Sequence[str]) -> str | None:
+    """The greeted holiday of a country/region on a day (its first day), or None."""
+    subdivision = _subdivision(country, region)
+    name = _greeted(_holidays_of(country, subdivision, today.year).get(today, ""), wanted)
+    return name if name and _first_day(country, subdivision, today, name) else None
+
+
+def holiday_name_in(country: str, region: str, day: dt.date, name: str, language: str) -> str:
+    """A holiday's English name as the package names it in a language ("en", "zh_CN").
+
+    "Chinese New Year (Spring Festival)" in CN on 2027-02-06 → "春节" in zh_CN. The English
+    name when the package does not translate the country's holidays into that language.
+    """
+    code = HOLIDAY_LANGUAGES.get(language, "en_US")
+    if code == "en_US":
+        return name
+    subdivision = _subdivision(country, region)
+    english = _names(_holidays_of(country, subdivision, day.year).get(day, ""))
+    local = _names(_holidays_of(country, subdivision, day.year, code).get(day, ""))
+    if name in english and len(local) == len(english):
+        return local[english.index(name)]
+    return name
 
 
 def _greeted(names: str, wanted: Sequence[str]) -> str | None:
@@ -179,12 +232,11 @@ def next_holiday(
     country: str, region: str, today: dt.date, wanted: Sequence[str]
 ) -> tuple[dt.date, str] | None:
     """The next greeted holiday of a country/region from today on (within a year), or None."""
-    supported = holidays.list_supported_countries().get(country, [])
-    subdivision = region.upper() if region and region.upper() in supported else ""
+    subdivision = _subdivision(country, region)
     for year in (today.year, today.year + 1):
         for day, names in sorted(_holidays_of(country, subdivision, year).items()):
             name = _greeted(names, wanted) if day >= today else None
-            if name:
+            if name and _first_day(country, subdivision, day, name):
                 return day, name
     return None
 
@@ -261,16 +313,27 @@ def _queue(
     if problems:  # never mail a placeholder; the edit page says what to fix
         log.error("loyalty: the %s greeting is not sent: %s", occasion, " ".join(problems))
         return 0
+    default: bool = sa_inspect(template).transient  # not saved: the default text, in each language
+    fallback = loyalty_settings.company_region().upper()
     logged = []
     for customer in customers:
+        language = getattr(customer, "language", None) or company_language()
         holiday = holiday_of.get((customer.country, customer.region), "")
+        if holiday:
+            country = (customer.country or fallback).upper()
+            region = (customer.region or "") if customer.country else ""
+            holiday = holiday_name_in(country, region, today, holiday, language)
         values = placeholder_values(customer, holiday, today)
-        subject = render(template.subject, values)
+        subject_text, body_text = template.subject, template.body
+        if default:
+            with force_locale(language):
+                subject_text, body_text = (str(text) for text in DEFAULT_TEMPLATES[occasion])
+        subject = render(subject_text, values)
         key = f"loyalty.{occasion}:{today.year if occasion == 'birthday' else today.isoformat()}:{customer.id}"
         message = queue_email(
             customer.email,
             subject,
-            render(template.body, values),
+            render(body_text, values),
             customer=customer,
             source="loyalty",
             category="marketing",

@@ -275,3 +275,73 @@ def test_a_greeting_carries_a_one_click_unsubscribe_link(make_customer, app, cli
     assert ada.marketing_opt_out is True
     with at(dt.date(2027, 3, 31)):  # no birthday greeting the next year
         assert send_greetings().birthday == 0
+
+
+CHINESE_HOLIDAYS = ["Chinese New Year (Spring Festival)", "Mid-Autumn Festival", "National Day"]
+
+
+@pytest.fixture
+def chinese_company(app, make_app):
+    """A company in Shanghai whose language is Simplified Chinese, greeting the Chinese holidays.
+
+    Made after the default app (make_customer needs that one), so it is the current app.
+    """
+    return make_app(
+        plugins=["loyalty"],
+        settings={"loyalty": {"greeting_holidays": CHINESE_HOLIDAYS}},
+        language="zh_CN",
+        currency="CNY",
+        timezone="Asia/Shanghai",
+        company="鲜丰食品",
+    )
+
+
+def test_a_chinese_customer_gets_a_spring_festival_greeting_on_its_first_day(
+    chinese_company, make_customer
+):
+    import holidays
+
+    # The package says when the Spring Festival of 2027 is (the lunar calendar): 6 February,
+    # a holiday of three days; it is greeted once, on the first.
+    calendar = holidays.country_holidays("CN", years=2027, language="zh_CN")
+    spring = sorted(day for day, name in calendar.items() if name == "春节")
+    assert spring[0] == dt.date(2027, 2, 6) and len(spring) == 3
+    wei = make_customer(name="张伟", email="zhangwei@example.cn", country="CN")
+    with at(dt.date(2027, 2, 5)):  # New Year's Eve (农历除夕) is not greeted
+        assert send_greetings().holiday == 0
+    with at(spring[0]):
+        assert send_greetings().holiday == 1
+    with at(spring[1]):
+        assert send_greetings().holiday == 0
+    message = db.session.scalars(select(OutboxMessage)).one()
+    assert message.to_address == "zhangwei@example.cn"
+    assert message.subject == "鲜丰食品祝您春节快乐"
+    assert "春节快乐" in message.body and "Happy" not in message.body
+    assert message.dedupe_key == f"loyalty.holiday:2027-02-06:{wei.id}"
+    assert db.session.scalars(select(Greeting)).one().holiday_name == "春节"
+
+
+def test_mid_autumn_and_national_day_in_chinese(chinese_company, make_customer):
+    make_customer(name="李娜", email="lina@example.cn", country="CN")
+    with at(dt.date(2027, 9, 15)):
+        assert send_greetings().holiday == 1
+    with at(dt.date(2027, 10, 1)):
+        assert send_greetings().holiday == 1
+    with at(dt.date(2027, 10, 2)):
+        assert send_greetings().holiday == 0
+    subjects = [row[1] for row in outbox()]
+    assert subjects == ["鲜丰食品祝您中秋节快乐", "鲜丰食品祝您国庆节快乐"]
+
+
+def test_holiday_names_follow_the_language_when_the_package_has_it():
+    from plugins.loyalty.greetings import holiday_name_in
+
+    day = dt.date(2027, 2, 6)
+    name = "Chinese New Year (Spring Festival)"
+    assert holiday_on("CN", "", day, [name]) == name
+    assert holiday_name_in("CN", "", day, name, "zh_CN") == "春节"
+    assert holiday_name_in("CN", "", day, name, "en") == name
+    # No Chinese names for Germany in the package: the English name stays.
+    assert holiday_name_in("DE", "", dt.date(2026, 12, 25), "Christmas Day", "zh_CN") == (
+        "Christmas Day"
+    )
