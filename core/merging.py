@@ -400,6 +400,24 @@ def merge_customers(kept: Customer, merged: Customer, by: User | None) -> Custom
     return record
 
 
+#: Past merges listed on the duplicates page, newest first.
+RECENT_MERGES = 20
+
+
+def recent_merges(limit: int = RECENT_MERGES) -> list[tuple[CustomerMerge, Customer]]:
+    """The newest merges with the customer each was merged into (who merged is loaded with
+    the record): one query."""
+    return [
+        (record, kept)
+        for record, kept in db.session.execute(
+            select(CustomerMerge, Customer)
+            .join(Customer, Customer.id == CustomerMerge.kept_id)
+            .order_by(CustomerMerge.merged_at.desc(), CustomerMerge.id.desc())
+            .limit(limit)
+        ).tuples()
+    ]
+
+
 def alias_targets(external_ids: set[str]) -> dict[str, int]:
     """{merged external id: the customer it was merged into} for ids that are aliases."""
     if not external_ids:

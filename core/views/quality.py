@@ -140,6 +140,7 @@ def duplicates() -> str:
             "name_city": _("Same name and city"),
             "close_name": _("Close names in the same city"),
         },
+        merges=merging.recent_merges(),
     )
 
 

@@ -192,3 +192,22 @@ def test_merge_pages_are_for_admins_and_managers_and_merge_by_post(twins, client
     assert into_itself.status_code == 302
     assert client.get(f"/data/merge?keep={ada.id}&merge=999999").status_code == 404
     assert db.session.get(Customer, copy.id) is not None
+
+
+def test_the_duplicates_page_lists_past_merges(twins, client, login_as, db):
+    ada, copy = twins
+    admin = login_as("admin")
+    assert "No customers have been merged yet." in client.get("/data/duplicates").get_data(
+        as_text=True
+    )
+    copy_id = copy.id
+    client.post("/data/merge", data={"keep": ada.id, "merge": copy_id})
+    page = client.get("/data/duplicates").get_data(as_text=True)
+    past = page[page.index('id="past-merges"') :]
+    # Who merged what into whom, and what moved: SO-2, the ticket, the opt-out and so on.
+    assert "ADA LOVELACE" in past and "C-2" in past and "+49 30 947248" in past
+    assert f'<a href="/customers/{ada.id}">Ada Lovelace</a>' in past
+    assert f'<td class="small">{admin.name}</td>' in past
+    record = db.session.scalar(select(CustomerMerge))
+    assert record.moved and f'<td class="small">{record.moved}</td>' in past
+    assert "order: 1" in record.moved

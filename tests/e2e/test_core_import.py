@@ -112,6 +112,12 @@ def test_a_spreadsheet_goes_in_with_its_problems(live_server, page, screenshot, 
     page.get_by_role("button", name="Merge John Smith into Jon Smith").click()
     expect(page.get_by_text("John Smith was merged into this customer.")).to_be_visible()
     expect(page.get_by_role("heading", name="Jon Smith")).to_be_visible()
+    page.goto(live_server.url_for("quality.duplicates"))
+    expect(page.get_by_text("No likely duplicates.")).to_be_visible()
+    expect(page.locator("#past-merges tbody tr")).to_have_count(1)
+    expect(page.locator("#past-merges")).to_contain_text("John Smith K-1005")
+    expect(page.locator("#past-merges")).to_contain_text("Mia Manager")
+    screenshot("core-import-past-merges")
     with live_server.data() as session:
         names = session.scalars(select(Customer.name).order_by(Customer.external_id)).all()
         assert names == ["Lena Huber", "Jean Martin", "Hans Müller", "Jon Smith"]
