@@ -34,8 +34,6 @@ CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 _l = lazy_gettext
 
-babel_extension = Babel()
-
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -103,7 +101,9 @@ def init_app(app: Flask, plugin_packages: list[Path]) -> None:
     """Install Flask-Babel with the core's and the plugins' catalogs, and the template helpers."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = translation_directories(plugin_packages)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LANGUAGE
-    babel_extension.init_app(app, locale_selector=select_locale, timezone_selector=_select_timezone)
+    # One Babel per app: Flask-Babel caches merged catalogs on its instance by locale alone, so
+    # a shared instance would serve one app's catalogs (its plugins) to another in the process.
+    Babel(app, locale_selector=select_locale, timezone_selector=_select_timezone)
     # Each request chooses its locale afresh: Flask-Babel keeps it on `g`, which a request
     # shares with an app context already pushed (a job, a test), whose locale may differ.
     app.before_request(refresh)

@@ -100,3 +100,13 @@ def test_every_marked_string_is_translated(package):
 @pytest.mark.parametrize("package", catalogs.packages(), ids=lambda path: path.name)
 def test_the_compiled_catalogs_match_their_po_files(package):
     assert catalogs.stale_mo(package) == [], "run `make messages` and commit the .mo files"
+
+
+def test_each_app_reads_the_catalogs_of_its_own_plugins(make_app):
+    """Two apps in one process, with different plugins: the second is not served the first's."""
+    make_app(plugins=[], language="zh_CN")
+    with i18n.force_locale("zh_CN"):
+        assert i18n._("Leaderboard") == "Leaderboard"  # sales_commission is not on here
+    make_app(plugins=["sales_commission"], language="zh_CN")
+    with i18n.force_locale("zh_CN"):
+        assert i18n._("Leaderboard") == "排行榜"
