@@ -128,3 +128,44 @@ def english_left(html: str, *packages: Path, within: str | None = None) -> list[
             elif any(fragment in joined for fragment in _fragments(msgid)):
                 left.append(msgid)
     return sorted(set(left))
+
+
+JINJA = re.compile(
+    r"\{%-?\s*trans\b.*?\{%-?\s*endtrans\s*-?%\}"  # a {% trans %} block is marked text
+    r"|\{#.*?#\}|\{%.*?%\}|\{\{.*?\}\}",
+    re.S,
+)
+#: Words a template may show in every language: the product's name, file formats, codes.
+UNTRANSLATED_WORDS = {"Clientele", "CSV", "xlsx", "XLSX", "SLA", "ID", "OK", "PDF", "URL"}
+
+
+class _Literals(_Text):
+    """The text of a template, as _Text, plus the label of a button made with <input>."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
+        values = dict(attrs)
+        if tag == "input" and values.get("type") in ("submit", "button", "reset"):
+            self.pieces.append(values.get("value") or "")
+
+
+def template_literals(template: Path) -> list[str]:
+    """English a template shows outside {{ _() }} and {% trans %}: what nobody can translate."""
+    parser = _Literals(None)
+    parser.feed(JINJA.sub(" ", template.read_text(encoding="utf-8")))
+    found = []
+    for piece in (_clean(raw) for raw in parser.pieces):
+        words = [word for word in WORD.findall(piece) if word not in UNTRANSLATED_WORDS]
+        if words:
+            found.append(piece)
+    return found
+
+
+def unmarked_literals(package: Path) -> dict[str, list[str]]:
+    """Per template of the package (relative path): its literals (only templates that have some)."""
+    found = {}
+    for template in sorted((package / "templates").rglob("*.html")):
+        literals = template_literals(template)
+        if literals:
+            found[str(template.relative_to(package))] = literals
+    return found
