@@ -18,7 +18,7 @@ from core.access import (
     sees_orders,
     visible_orders,
 )
-from core.db import db, refresh_planner_statistics
+from core.db import db, tidy_tables
 from core.i18n import _, _l
 from core.jobs import prune_job_runs
 from core.ledger import sales_movements
@@ -272,11 +272,12 @@ def _month_figures(user: User) -> dict[str, Any]:
 
 @hookimpl
 def scheduled_jobs() -> list[Job]:
-    """The core's own jobs: deliver the outbox every minute; nightly, planner statistics and
-    pruning old job runs (both after 03:00, clear of the hour daylight saving skips or repeats).
+    """The core's own jobs: deliver the outbox every minute; nightly, planner statistics (and
+    VACUUM on PostgreSQL) and pruning old job runs (both after 03:00, clear of the hour
+    daylight saving skips or repeats).
     """
     return [
         Job(f"{CORE}.deliver_outbox", "* * * * *", deliver_pending),
-        Job(f"{CORE}.planner_statistics", "10 4 * * *", refresh_planner_statistics),
+        Job(f"{CORE}.planner_statistics", "10 4 * * *", tidy_tables),
         Job(f"{CORE}.prune_job_runs", "40 4 * * *", prune_job_runs),
     ]

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core import dates
 from core.cli.transfer import ProgressBars, ensure_schema
-from core.db import db
+from core.db import db, reclaim_dead_rows
 from core.demo import DEMO_PASSWORD, DemoOptions, fill_database
 from core.models import Customer
 from core.orders import OrderError
@@ -52,6 +52,7 @@ def demo_command(customers: int, orders: int, seed: int, if_empty: bool) -> None
     try:
         written = fill_database(DemoOptions(customers, orders, seed), dates.today(), bars)
         db.session.commit()
+        reclaim_dead_rows()  # the demo rewrote some rows many times over
     except (PluginError, OrderError, SQLAlchemyError) as error:
         db.session.rollback()
         raise click.ClickException(f"No demo data was added: {error}") from None

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.cli.schema import check_schema_or_fail
-from core.db import db, refresh_planner_statistics
+from core.db import db, tidy_tables
 from core.importing import FORMATS, ImportFileError, ImportResult, import_file, write_errors
 from core.plugins import PluginError
 
@@ -121,8 +121,7 @@ def _run_import(kind: str, file: Path, skip_invalid: bool, check_only: bool) -> 
         bars.close()
     if result.written and not check_only:
         db.session.commit()
-        refresh_planner_statistics()  # a big import changes the tables' sizes
-        db.session.commit()
+        tidy_tables()  # a big import changes the tables' sizes and leaves dead rows
     else:
         db.session.rollback()
     return result

@@ -18,3 +18,28 @@ def planner_knows_customer_rows(db) -> int | None:
         db.session.scalar(text("SELECT reltuples::bigint FROM pg_class WHERE relname = 'customer'"))
         or None
     )
+
+
+def customer_heap_fetches(db) -> int:
+    """PostgreSQL: how many rows an index-only count of customer still reads from the table.
+
+    Zero once VACUUM has marked the table's pages all-visible; every page updated since makes
+    the scan visit the table for its rows, dead ones included.
+    """
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    db.session.execute(text("SET LOCAL enable_bitmapscan = off"))
+    plan = db.session.scalar(
+        text("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(id) FROM customer WHERE id > 0")
+    )
+    db.session.rollback()
+    found = []
+
+    def walk(node):
+        if node.get("Node Type") == "Index Only Scan":
+            found.append(node["Heap Fetches"])
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(plan[0]["Plan"])
+    assert found, "the count did not use an index-only scan"
+    return sum(found)
