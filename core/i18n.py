@@ -20,12 +20,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import babel.dates
 import babel.numbers
 from flask import Flask, current_app, has_app_context, has_request_context
-from flask_babel import Babel, force_locale, get_locale, lazy_gettext, ngettext, refresh
+from flask_babel import Babel, force_locale, get_domain, get_locale, lazy_gettext, ngettext, refresh
 from flask_babel import gettext as _
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 #: The languages the application speaks: code → its own name (shown on the profile page).
 LANGUAGES: dict[str, str] = {"en": "English", "zh_CN": "简体中文"}
@@ -108,8 +112,43 @@ def init_app(app: Flask, plugin_packages: list[Path]) -> None:
     # shares with an app context already pushed (a job, a test), whose locale may differ.
     app.before_request(refresh)
     app.jinja_env.globals.update(
-        _=_, gettext=_, ngettext=ngettext, html_lang=html_lang, current_language=current_language
+        _=template_gettext,
+        gettext=trans_gettext,
+        ngettext=trans_ngettext,
+        html_lang=html_lang,
+        current_language=current_language,
     )
+
+
+def _translated(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
+    """In an HTML template the message is markup (its author's, or the translator's) and
+    the values are escaped into it, so `<strong>%(amount)s</strong>` is bold and a customer's
+    name stays text; in a text template (an e-mail) both are plain."""
+    message: str = Markup(text) if eval_ctx.autoescape else text
+    return message % variables if variables else message
+
+
+@pass_eval_context
+def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """Templates' ``_("...", name=...)``: as ``_`` in Python (a lone % needs no doubling)."""
+    return _translated(eval_ctx, get_domain().get_translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def trans_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """What ``{% trans %}`` calls: its text always holds %% for a %, so it is always formatted."""
+    text = get_domain().get_translations().ugettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+@pass_eval_context
+def trans_ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    """``{% trans count=n %}…{% pluralize %}…`` and ``ngettext(...)`` in templates."""
+    text = get_domain().get_translations().ungettext(singular, plural, num)
+    variables.setdefault("num", num)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
 
 
 def _locale() -> str:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from flask import render_template_string
 
 from core import catalogs, i18n
 from core.config import ConfigError, load_config
@@ -123,3 +124,19 @@ def test_no_template_shows_unmarked_english(name):
     """Text outside {{ _() }} and {% trans %} could never be translated."""
     package = next(path for path in catalogs.packages() if path.name == name)
     assert unmarked_literals(package) == {}
+
+
+def test_markup_in_a_message_stays_markup_and_the_values_are_escaped(app):
+    """A translated message may hold markup; what fills it is text (an order's customer name)."""
+    page = (
+        "{% trans amount=amount %}Pay <strong>{{ amount }}</strong> now{% endtrans %} | "
+        "{{ _('Hello <em>%(name)s</em>', name=name) }} | {{ _('Discount %') }} | "
+        "{% trans %}100 % sure{% endtrans %} | "
+        "{% trans count=3 %}{{ count }} row{% pluralize %}{{ count }} rows{% endtrans %}"
+    )
+    with app.test_request_context():
+        html = render_template_string(page, amount="5.00", name="<b>Bob</b>")
+    assert html == (
+        "Pay <strong>5.00</strong> now | Hello <em>&lt;b&gt;Bob&lt;/b&gt;</em> | Discount % | "
+        "100 % sure | 3 rows"
+    )
