@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+# Installs Debian's Chromium for the browser tests (Playwright drives it; no browser download),
+# with a Latin and a Chinese font so that zh_CN pages render as people read them.
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
+PACKAGES=(chromium fonts-dejavu-core fonts-wqy-microhei)
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
-$SUDO apt-get install -y -q --no-install-recommends chromium fonts-dejavu-core
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

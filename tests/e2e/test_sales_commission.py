@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core import dates
+from core.models import User
 
 pytestmark = pytest.mark.plugins("sales_commission")
 
@@ -198,3 +199,18 @@ def test_chart_labels_stay_apart_on_statements_and_leaderboard(live_server, page
         assert chart_label_overlaps(page) == []
         screenshot(f"sales_commission-chart-{shot}-375")
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_a_chinese_salesperson_reads_her_statement(live_server, page, screenshot):
+    """Ann works in Chinese (her profile's choice): the statement speaks it, the figures are
+    the same as in English (worked out above: 3 lines, net 305.00, profit 134.00, 21.25)."""
+    ann, _, _, _, period, _, second = make_sales(live_server)
+    with live_server.data() as session:
+        session.get(User, ann.id).language = "zh_CN"
+    live_server.log_in(page, ann)
+    page.goto(live_server.url + f"/sales_commission/statements/{period}/{ann.id}")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    page.get_by_role("heading", name=f"对账单 {period} · Ann Archer").wait_for()
+    assert figures(page) == {"明细数": "3", "净额": "305.00", "利润": "134.00", "提成": "21.25"}
+    assert page.locator(f'tr[data-order="{second.number}"]').count() == 1
+    screenshot("sales_commission-statement-chinese")
