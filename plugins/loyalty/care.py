@@ -21,9 +21,11 @@ from sqlalchemy import String, and_, case, cast, func, insert, literal, select, 
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.models import Customer, User, utcnow
 from core.sql import date_plus_days
 from plugins.loyalty import settings as loyalty_settings
+from plugins.loyalty.labels import status_label
 from plugins.loyalty.lifecycle import LAPSED_STAGES
 from plugins.loyalty.models import CONTACT_KINDS, CareTask, CustomerValue, Interaction
 from plugins.loyalty.settings import TierRule
@@ -227,9 +229,15 @@ def complete(
 ) -> Interaction:
     """Mark a task done and log it as an interaction (so it shows on the customer timeline)."""
     if task.status != "open":
-        raise CareError(f"This task is already {task.status}.")
+        raise CareError(_("This task is already %(status)s.", status=status_label(task.status)))
     if kind not in CONTACT_KINDS:
-        raise CareError(f"A completed task is a {', '.join(CONTACT_KINDS)}; not {kind!r}.")
+        raise CareError(
+            _(
+                "A completed task is a %(kinds)s; not %(kind)s.",
+                kinds=", ".join(CONTACT_KINDS),
+                kind=repr(kind),
+            )
+        )
     now = utcnow()
     interaction = Interaction(
         customer_id=task.customer_id,
@@ -253,9 +261,9 @@ def complete(
 def take(task: CareTask, user: User) -> None:
     """Assign an unassigned open task to the user."""
     if task.status != "open":
-        raise CareError(f"This task is already {task.status}.")
+        raise CareError(_("This task is already %(status)s.", status=status_label(task.status)))
     if task.assignee_id is not None and task.assignee_id != user.id:
-        raise CareError("This task already has someone working on it.")
+        raise CareError(_("This task already has someone working on it."))
     task.assignee_id = user.id
 
 

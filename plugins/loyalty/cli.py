@@ -10,31 +10,44 @@ from flask.cli import with_appcontext
 from core import dates
 from core.cli.output import emit, format_option
 from core.db import db
+from core.i18n import _, _l
 from plugins.loyalty.care import create_tasks
 from plugins.loyalty.recompute import recompute_all
 from plugins.loyalty.report import TIER_COLUMNS, tier_rows
 
 
-@click.group("loyalty")
+@click.group("loyalty", help=_l("Customer value, tiers, lifecycle and care."))
 def loyalty_group() -> None:
     """Customer value, tiers, lifecycle and care."""
 
 
-@loyalty_group.command("recompute")
-@click.option("--no-tasks", is_flag=True, help="Only recompute; do not create care tasks.")
+@loyalty_group.command(
+    "recompute",
+    help=_l("Recompute every customer's value, tier and stage now (as the nightly job does)."),
+)
+@click.option("--no-tasks", is_flag=True, help=_l("Only recompute; do not create care tasks."))
 @with_appcontext
 def recompute_command(no_tasks: bool) -> None:
     """Recompute every customer's value, tier and stage now (as the nightly job does)."""
     result = recompute_all("recompute (command line)")
     click.echo(
-        f"Recomputed as of {result.as_of}: {result.tier_changes} tier change(s), "
-        f"{result.stage_changes} stage change(s)."
+        _(
+            "Recomputed as of %(day)s: %(tiers)d tier change(s), %(stages)d stage change(s).",
+            day=result.as_of,
+            tiers=result.tier_changes,
+            stages=result.stage_changes,
+        )
     )
     if not no_tasks:
         tasks = create_tasks()
         click.echo(
-            f"Care tasks: {tasks.care_tasks} created, {tasks.reactivation_tasks} reactivation "
-            f"task(s) created, {tasks.closed} closed."
+            _(
+                "Care tasks: %(created)d created, %(reactivations)d reactivation task(s) "
+                "created, %(closed)d closed.",
+                created=tasks.care_tasks,
+                reactivations=tasks.reactivation_tasks,
+                closed=tasks.closed,
+            )
         )
     db.session.commit()
 
@@ -49,9 +62,18 @@ def _as_of(context: click.Context, parameter: click.Parameter, value: str | None
         raise click.BadParameter(str(error)) from None
 
 
-@loyalty_group.command("tiers")
+@loyalty_group.command(
+    "tiers",
+    help=_l(
+        "Every customer's trailing-12-month profit, tier and stage as of a day "
+        "(nothing is written)."
+    ),
+)
 @click.option(
-    "--as-of", "as_of", callback=_as_of, help="Day the trailing 12 months end on (default today)."
+    "--as-of",
+    "as_of",
+    callback=_as_of,
+    help=_l("Day the trailing 12 months end on (default today)."),
 )
 @format_option
 @with_appcontext

@@ -17,11 +17,13 @@ from sqlalchemy import func, select
 from core import dates
 from core.access import can_read_mail, sees_only_own_orders, sees_orders
 from core.db import db
+from core.i18n import _, ngettext
 from core.models import Customer, User
 from core.plugins import Badge, Panel, TimelineEvent, Widget
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import can_see_value, can_write_notes
 from plugins.loyalty.forms import InteractionForm, PreferenceForm
+from plugins.loyalty.labels import kind_label, occasion_label, reason_text
 from plugins.loyalty.lifecycle import explain, stage_label
 from plugins.loyalty.models import (
     CareTask,
@@ -76,7 +78,11 @@ def customer_badges(customers: Sequence[Customer]) -> dict[int, list[Badge]]:
                 Badge(
                     tier,
                     badge_colour(tier, rules),
-                    f"Loyalty tier {tier}; stage {stage_label(stage)}",
+                    _(
+                        "Loyalty tier %(tier)s; stage %(stage)s",
+                        tier=tier,
+                        stage=stage_label(stage),
+                    ),
                 )
             )
         if stage in STAGE_BADGES:
@@ -84,14 +90,14 @@ def customer_badges(customers: Sequence[Customer]) -> dict[int, list[Badge]]:
                 Badge(
                     stage_label(stage),
                     STAGE_BADGES[stage],
-                    f"Lifecycle stage: {stage_label(stage)}",
+                    _("Lifecycle stage: %(stage)s", stage=stage_label(stage)),
                 )
             )
         if preferences[customer_id]:
             ordered = most_important_first(preferences[customer_id])
             text = "; ".join(describe(preference) for preference in ordered)
             count = len(preferences[customer_id])
-            label = f"♥ {count} preference" + ("s" if count != 1 else "")
+            label = "♥ " + ngettext("%(num)d preference", "%(num)d preferences", count)
             badges.append(Badge(label, "light", text))
         if badges:
             result[customer_id] = badges
@@ -108,7 +114,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
         if tasks:
             panels.append(
                 Panel(
-                    "Care tasks",
+                    _("Care tasks"),
                     "loyalty/panel_tasks.html",
                     {"tasks": tasks, "today": dates.today()},
                     order=30,
@@ -144,7 +150,7 @@ def _preferences_panel(customer: Customer, user: User) -> Panel:
         context["preference_form"] = PreferenceForm(formdata=None, next=here)
         context["interaction_form"] = InteractionForm(formdata=None, next=here)
         context["categories"] = product_categories()
-    return Panel("Remember", "loyalty/panel_preferences.html", context, order=5)
+    return Panel(_("Remember"), "loyalty/panel_preferences.html", context, order=5)
 
 
 def _value_panel(customer: Customer) -> Panel:
@@ -163,7 +169,7 @@ def _value_panel(customer: Customer) -> Panel:
         "explanation": explain(value, today, loyalty_settings.current().lifecycle),
         "badge": badge_colour(value.tier if value else None, loyalty_settings.current().tiers),
     }
-    return Panel("Customer value", "loyalty/panel_value.html", context, order=20)
+    return Panel(_("Customer value"), "loyalty/panel_value.html", context, order=20)
 
 
 def customer_timeline(
@@ -181,8 +187,13 @@ def customer_timeline(
     for interaction, task_id in db.session.execute(
         interactions.order_by(Interaction.happened_at.desc()).limit(TIMELINE_LIMIT)
     ):
-        who = interaction.user.name if interaction.user else "someone"
-        title = f"{interaction.kind.title()} by {who}" + (" (care task)" if task_id else "")
+        who = interaction.user.name if interaction.user else _("someone")
+        kind = kind_label(interaction.kind)
+        title = (
+            _("%(kind)s by %(who)s (care task)", kind=kind, who=who)
+            if task_id
+            else _("%(kind)s by %(who)s", kind=kind, who=who)
+        )
         events.append(
             TimelineEvent(interaction.happened_at, interaction.kind, title, interaction.summary)
         )
@@ -196,13 +207,13 @@ def customer_timeline(
     for greeting in db.session.scalars(
         greetings.order_by(Greeting.id.desc()).limit(TIMELINE_LIMIT)
     ):
-        title = f"{greeting.occasion.title()} greeting"
+        title = _("%(occasion)s greeting", occasion=occasion_label(greeting.occasion))
         events.append(
             TimelineEvent(
                 greeting.created_at,
                 "greeting",
                 f"{title}: {greeting.subject}" if subjects else title,
-                "Queued in the outbox.",
+                _("Queued in the outbox."),
             )
         )
     return events
@@ -230,16 +241,22 @@ def _changes(
     viewer_sees_orders = viewer is None or not viewer.is_authenticated or sees_all_orders(viewer)
 
     def reason(text: str) -> str:
-        return text if viewer_sees_orders else ORDER_NUMBER.sub("an order", text)
+        return reason_text(text if viewer_sees_orders else ORDER_NUMBER.sub("an order", text))
 
     for move in db.session.scalars(tiers.order_by(TierChange.id.desc()).limit(TIMELINE_LIMIT)):
-        title = f"Tier {move.from_tier or 'none'} → {move.to_tier or 'none'}"
+        title = _(
+            "Tier %(from)s → %(to)s",
+            **{"from": move.from_tier or _("none"), "to": move.to_tier or _("none")},
+        )
         events.append(TimelineEvent(move.changed_at, "tier", title, reason(move.reason), url))
     for step in db.session.scalars(stages.order_by(StageChange.id.desc()).limit(TIMELINE_LIMIT)):
         title = (
-            f"Stage {stage_label(step.from_stage)} → {stage_label(step.to_stage)}"
+            _(
+                "Stage %(from)s → %(to)s",
+                **{"from": stage_label(step.from_stage), "to": stage_label(step.to_stage)},
+            )
             if step.from_stage
-            else f"Stage {stage_label(step.to_stage)}"
+            else _("Stage %(stage)s", stage=stage_label(step.to_stage))
         )
         events.append(TimelineEvent(step.changed_at, "stage", title, reason(step.reason), url))
     return events
@@ -256,13 +273,17 @@ def dashboard_widgets(user: User) -> list[Widget]:
     if user.can("loyalty.tasks"):
         widgets.append(
             Widget(
-                "Care tasks", "loyalty/widget_tasks.html", _task_figures(user), order=40, width=6
+                _("Care tasks"),
+                "loyalty/widget_tasks.html",
+                _task_figures(user),
+                order=40,
+                width=6,
             )
         )
     if user.can("loyalty.view"):
         context = {"tiers": tier_distribution(user), "stages": dict(stage_distribution(user))}
         widgets.append(
-            Widget("Customer tiers", "loyalty/widget_tiers.html", context, order=41, width=6)
+            Widget(_("Customer tiers"), "loyalty/widget_tiers.html", context, order=41, width=6)
         )
     return widgets
 

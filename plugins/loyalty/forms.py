@@ -7,8 +7,9 @@ from wtforms.fields import DateTimeLocalField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from core.forms import BaseForm
+from core.i18n import _l
 from plugins.loyalty.greetings import template_problems
-from plugins.loyalty.models import CONTACT_KINDS, INTERACTION_KINDS, SENTIMENTS
+from plugins.loyalty.models import CONTACT_KINDS, INTERACTION_KINDS, KIND_LABELS, SENTIMENTS
 from plugins.loyalty.preferences import SENTIMENT_LABELS
 
 
@@ -16,17 +17,20 @@ class PreferenceForm(BaseForm):
     """A new preference: category, likes/avoids/note and the text."""
 
     sentiment = SelectField(
-        "Kind", choices=[(key, SENTIMENT_LABELS[key]) for key in SENTIMENTS], default="likes"
+        _l("Kind"), choices=[(key, SENTIMENT_LABELS[key]) for key in SENTIMENTS], default="likes"
     )
     category = StringField(
-        "Category",
+        _l("Category"),
         validators=[Optional(), Length(max=100)],
-        description="e.g. Food, Seating, or a product category so recommendations respect it.",
+        description=_l("e.g. Food, Seating, or a product category so recommendations respect it."),
     )
     text = StringField(
-        "Preference",
-        validators=[InputRequired(message="Write what the customer prefers."), Length(max=500)],
-        description='e.g. "window seat", "sweet-and-sour, no spicy food".',
+        _l("Preference"),
+        validators=[
+            InputRequired(message=_l("Write what the customer prefers.")),
+            Length(max=500),
+        ],
+        description=_l('e.g. "window seat", "sweet-and-sour, no spicy food".'),
     )
     next = HiddenField()
 
@@ -34,16 +38,18 @@ class PreferenceForm(BaseForm):
 class InteractionForm(BaseForm):
     """A call, visit, e-mail or note to log."""
 
-    kind = SelectField("Kind", choices=[(kind, kind.title()) for kind in INTERACTION_KINDS])
+    kind = SelectField(
+        _l("Kind"), choices=[(kind, KIND_LABELS[kind]) for kind in INTERACTION_KINDS]
+    )
     happened_at = DateTimeLocalField(
-        "When",
+        _l("When"),
         format="%Y-%m-%dT%H:%M",
         validators=[Optional()],
-        description="Leave empty for now.",
+        description=_l("Leave empty for now."),
     )
     summary = TextAreaField(
-        "What was said or done",
-        validators=[InputRequired(message="Write what was said or done."), Length(max=5000)],
+        _l("What was said or done"),
+        validators=[InputRequired(message=_l("Write what was said or done.")), Length(max=5000)],
         render_kw={"rows": 4},
     )
     next = HiddenField()
@@ -53,12 +59,17 @@ class CompleteTaskForm(BaseForm):
     """Completing a care task: what kind of contact it was and notes."""
 
     kind = SelectField(
-        "It was a", choices=[(kind, kind.title()) for kind in CONTACT_KINDS], default="call"
+        _l("It was a"),
+        choices=[(kind, KIND_LABELS[kind]) for kind in CONTACT_KINDS],
+        default="call",
     )
     notes = TextAreaField(
-        "Notes",
-        validators=[InputRequired(message="Write a few words on how it went."), Length(max=5000)],
-        description="Saved on the customer's timeline.",
+        _l("Notes"),
+        validators=[
+            InputRequired(message=_l("Write a few words on how it went.")),
+            Length(max=5000),
+        ],
+        description=_l("Saved on the customer's timeline."),
         render_kw={"rows": 5},
     )
 
@@ -73,10 +84,12 @@ def _valid_template(form: BaseForm, field: StringField) -> None:
 class GreetingTemplateForm(BaseForm):
     """The subject and text of a greeting."""
 
-    subject = StringField("Subject", validators=[InputRequired(), Length(max=300), _valid_template])
+    subject = StringField(
+        _l("Subject"), validators=[InputRequired(), Length(max=300), _valid_template]
+    )
     body = TextAreaField(
-        "Text",
+        _l("Text"),
         validators=[InputRequired(), Length(max=10000), _valid_template],
         render_kw={"rows": 12},
     )
-    active = BooleanField("Send this greeting")
+    active = BooleanField(_l("Send this greeting"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import _l
 from core.plugins import (
     Badge,
     Job,
@@ -59,9 +60,9 @@ def plugin_settings() -> list[Setting]:
 def nav_items(user: Any) -> list[NavItem]:
     """Links to the loyalty pages."""
     return [
-        NavItem("Customer value", "loyalty.tiers", "loyalty.view", 200),
-        NavItem("Care tasks", "loyalty.tasks", "loyalty.tasks", 210),
-        NavItem("Greetings", "loyalty.templates", "loyalty.admin", 220),
+        NavItem(_l("Customer value"), "loyalty.tiers", "loyalty.view", 200),
+        NavItem(_l("Care tasks"), "loyalty.tasks", "loyalty.tasks", 210),
+        NavItem(_l("Greetings"), "loyalty.templates", "loyalty.admin", 220),
     ]
 
 

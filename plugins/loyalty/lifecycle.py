@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import and_, case
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.i18n import _, ngettext
 from core.sql import days_between
 from plugins.loyalty.figures import AS_OF
 from plugins.loyalty.models import STAGE_LABELS
@@ -70,8 +71,9 @@ def stage_expression(columns: Any, rules: LifecycleRules) -> ColumnElement[str]:
 
 
 def stage_label(stage: str | None) -> str:
-    """ "at_risk" → "At risk"; None → "–"."""
-    return STAGE_LABELS.get(stage or "", "–")
+    """ "at_risk" → "At risk" (in the current language); None → "–"."""
+    label = STAGE_LABELS.get(stage or "")
+    return str(label) if label is not None else "–"
 
 
 def at_risk_after_days(usual_interval_days: int, rules: LifecycleRules) -> dt.timedelta:
@@ -83,17 +85,23 @@ def at_risk_after_days(usual_interval_days: int, rules: LifecycleRules) -> dt.ti
 def explain(value: Any, today: dt.date, rules: LifecycleRules) -> str:
     """One sentence on why a customer has their stage, for the customer page."""
     if value is None or not value.order_count:
-        return "No order yet."
+        return _("No order yet.")
     days = (today - value.last_order_on).days if value.last_order_on else 0
     rhythm = (
-        f"usually orders every {value.usual_interval_days} days"
+        _("usually orders every %(days)d days", days=value.usual_interval_days)
         if value.order_count > 1
-        else f"one order so far (assumed rhythm {value.usual_interval_days} days)"
+        else _("one order so far (assumed rhythm %(days)d days)", days=value.usual_interval_days)
     )
     limit = at_risk_after_days(value.usual_interval_days, rules).days
-    orders = f"{value.order_count} order" + ("s" if value.order_count != 1 else "")
-    when = {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
-    text = f"{orders}, the last {when}; {rhythm}; at risk after {limit} days."
+    orders = ngettext("%(num)d order", "%(num)d orders", value.order_count)
+    when = {0: _("today"), 1: _("yesterday")}.get(days) or _("%(days)d days ago", days=days)
+    text = _(
+        "%(orders)s, the last %(when)s; %(rhythm)s; at risk after %(limit)d days.",
+        orders=orders,
+        when=when,
+        rhythm=rhythm,
+        limit=limit,
+    )
     if value.stage == "reactivated" and value.last_gap_days is not None:
-        text += f" Came back after {value.last_gap_days} days without an order."
+        text += " " + _("Came back after %(days)d days without an order.", days=value.last_gap_days)
     return text

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Float, Select, and_, case, cast, func, select
 
 from core.db import db
+from core.i18n import _l
 from core.models import Customer, User
 from core.money import from_cents
 from plugins.loyalty import settings as loyalty_settings
@@ -26,13 +27,19 @@ from plugins.loyalty.models import CustomerValue
 
 #: Quadrant key → (label, what it means).
 QUADRANTS = {
-    "champions": ("Champions", "Frequent orders with a high profit each: keep them close."),
-    "big_tickets": (
-        "Big tickets",
-        "Rare orders with a high profit each: win more of their orders.",
+    "champions": (
+        _l("Champions"),
+        _l("Frequent orders with a high profit each: keep them close."),
     ),
-    "regulars": ("Regulars", "Frequent orders with a low profit each: sell up, watch discounts."),
-    "occasional": ("Occasional", "Rare orders with a low profit each: low-cost care."),
+    "big_tickets": (
+        _l("Big tickets"),
+        _l("Rare orders with a high profit each: win more of their orders."),
+    ),
+    "regulars": (
+        _l("Regulars"),
+        _l("Frequent orders with a low profit each: sell up, watch discounts."),
+    ),
+    "occasional": (_l("Occasional"), _l("Rare orders with a low profit each: low-cost care.")),
 }
 
 
@@ -139,7 +146,7 @@ def cells(user: User, split: MatrixSplit) -> dict[str, MatrixCell]:
     result = {}
     for key, (label, meaning) in QUADRANTS.items():
         count, profit, orders = found.get(key, (0, 0, 0))
-        result[key] = MatrixCell(key, label, meaning, count, from_cents(profit), orders)
+        result[key] = MatrixCell(key, str(label), str(meaning), count, from_cents(profit), orders)
     return result
 
 

@@ -19,11 +19,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import db
+from core.i18n import _l
 from core.models import Customer, User, utcnow
 from core.money import from_cents, round_money
 
 STAGES = ("prospect", "new", "developing", "stable", "at_risk", "churned", "reactivated")
+#: The stages as shown (translated); the stored values are the keys.
 STAGE_LABELS = {
+    "prospect": _l("Prospect"),
+    "new": _l("New"),
+    "developing": _l("Developing"),
+    "stable": _l("Stable"),
+    "at_risk": _l("At risk"),
+    "churned": _l("Churned"),
+    "reactivated": _l("Reactivated"),
+}
+#: The stages' English names, as segment conditions store them ("At risk").
+STAGE_NAMES = {
     "prospect": "Prospect",
     "new": "New",
     "developing": "Developing",
@@ -39,6 +51,16 @@ SENTIMENTS = ("likes", "avoids", "note")
 TASK_KINDS = ("visit", "call", "reactivation")
 TASK_STATUSES = ("open", "done", "closed")
 OCCASIONS = ("birthday", "holiday")
+#: Interaction and care task kinds as shown (capitalised; pages lower them in running text).
+KIND_LABELS = {
+    "call": _l("Call"),
+    "visit": _l("Visit"),
+    "email": _l("Email"),
+    "note": _l("Note"),
+    "reactivation": _l("Reactivation"),
+}
+TASK_STATUS_LABELS = {"open": _l("open"), "done": _l("done"), "closed": _l("closed")}
+OCCASION_LABELS = {"birthday": _l("Birthday"), "holiday": _l("Holiday")}
 
 
 class CustomerValue(db.Model):  # type: ignore[name-defined]

@@ -9,16 +9,24 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import func, select
 
 from core.db import db
+from core.i18n import _, _l
 from core.models import Customer, Product, User, utcnow
 from plugins.loyalty.models import INTERACTION_KINDS, SENTIMENTS, Interaction, Preference
 
-SENTIMENT_LABELS = {"likes": "Likes", "avoids": "Avoids", "note": "Note"}
+SENTIMENT_LABELS = {"likes": _l("Likes"), "avoids": _l("Avoids"), "note": _l("Note")}
 SENTIMENT_ORDER = {"avoids": 0, "likes": 1, "note": 2}
 RECENT_INTERACTIONS = 5
 
 
 class NoteError(ValueError):
-    """A preference or interaction cannot be saved; the message is for the user."""
+    """A preference or interaction cannot be saved; the message is for the user.
+
+    ``field`` names the form field the message belongs to, when it is not the text.
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def add_preference(
@@ -26,9 +34,9 @@ def add_preference(
 ) -> Preference:
     """Remember a preference of the customer."""
     if sentiment not in SENTIMENTS:
-        raise NoteError(f"Choose one of {', '.join(SENTIMENTS)}.")
+        raise NoteError(_("Choose one of %(choices)s.", choices=", ".join(SENTIMENTS)))
     if not text.strip():
-        raise NoteError("Write what the customer prefers.")
+        raise NoteError(_("Write what the customer prefers."))
     preference = Preference(
         customer_id=customer.id,
         category=category.strip(),
@@ -46,12 +54,12 @@ def log_interaction(
 ) -> Interaction:
     """Record a call, visit, e-mail or note about the customer."""
     if kind not in INTERACTION_KINDS:
-        raise NoteError(f"Choose one of {', '.join(INTERACTION_KINDS)}.")
+        raise NoteError(_("Choose one of %(choices)s.", choices=", ".join(INTERACTION_KINDS)))
     if not summary.strip():
-        raise NoteError("Write what was said or done.")
+        raise NoteError(_("Write what was said or done."))
     now = utcnow()
     if happened_at is not None and happened_at > now + dt.timedelta(minutes=5):
-        raise NoteError("An interaction cannot be in the future.")
+        raise NoteError(_("An interaction cannot be in the future."), "happened_at")
     interaction = Interaction(
         customer_id=customer.id,
         user_id=user.id,
@@ -92,7 +100,9 @@ def describe(preference: Preference) -> str:
     """ "Avoids (Food): spicy dishes"."""
     label = SENTIMENT_LABELS.get(preference.sentiment, preference.sentiment)
     category = f" ({preference.category})" if preference.category else ""
-    return f"{label}{category}: {preference.text}"
+    return _(
+        "%(label)s%(category)s: %(text)s", label=label, category=category, text=preference.text
+    )
 
 
 def product_categories() -> list[str]:

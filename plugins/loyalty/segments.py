@@ -14,10 +14,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.search import lower_contains
 from plugins.loyalty import settings as loyalty_settings
-from plugins.loyalty.models import STAGE_LABELS, STAGES, CustomerValue, Preference
+from plugins.loyalty.models import STAGE_NAMES, STAGES, CustomerValue, Preference
 
 
 def _tier_is(value: str) -> ColumnElement[bool]:
@@ -27,7 +28,7 @@ def _tier_is(value: str) -> ColumnElement[bool]:
 
 def _stage_is(value: str) -> ColumnElement[bool]:
     """Customers in this lifecycle stage (the key, e.g. "at_risk", or its label "At risk")."""
-    by_label = {label.lower(): key for key, label in STAGE_LABELS.items()}
+    by_label = {label.lower(): key for key, label in STAGE_NAMES.items()}
     stage = by_label.get(value.strip().lower(), value.strip().lower())
     return Customer.id.in_(select(CustomerValue.customer_id).where(CustomerValue.stage == stage))
 
@@ -56,27 +57,27 @@ def segment_criteria() -> list[dict[str, Any]]:
     return [
         {
             "key": "loyalty.tier",
-            "label": "Loyalty tier",
+            "label": _("Loyalty tier"),
             "kind": "choice",
             "choices": tiers,
             "build": _tier_is,
         },
         {
             "key": "loyalty.stage",
-            "label": "Lifecycle stage",
+            "label": _("Lifecycle stage"),
             "kind": "choice",
-            "choices": [STAGE_LABELS[stage] for stage in STAGES],
+            "choices": [STAGE_NAMES[stage] for stage in STAGES],
             "build": _stage_is,
         },
         {
             "key": "loyalty.preference",
-            "label": "Has a preference matching",
+            "label": _("Has a preference matching"),
             "kind": "text",
             "build": _has_preference,
         },
         {
             "key": "loyalty.profit_12m",
-            "label": "Profit in the last 12 months at least",
+            "label": _("Profit in the last 12 months at least"),
             "kind": "number",
             "build": _profit_at_least,
         },

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 
+from core.i18n import _
 from core.plugins import Setting, SettingError, settings_of
 from core.roles import ROLES
 
@@ -59,22 +60,24 @@ class LifecycleRules:
 def _decimal(value: Any, path: str) -> Decimal:
     """A number from TOML or Python as an exact Decimal; SettingError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise SettingError(f"expected a number, got {value!r}", path)
+        raise SettingError(_("expected a number, got %(value)s", value=repr(value)), path)
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise SettingError(f"expected a number, got {value!r}", path) from None
+        raise SettingError(_("expected a number, got %(value)s", value=repr(value)), path) from None
     if not number.is_finite():
-        raise SettingError(f"expected a number, got {value!r}", path)
+        raise SettingError(_("expected a number, got %(value)s", value=repr(value)), path)
     return number
 
 
 def _integer(value: Any, path: str, minimum: int) -> int:
     """A whole number of at least minimum; SettingError otherwise."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise SettingError(f"expected a whole number, got {value!r}", path)
+        raise SettingError(_("expected a whole number, got %(value)s", value=repr(value)), path)
     if value < minimum:
-        raise SettingError(f"must be at least {minimum}, got {value}", path)
+        raise SettingError(
+            _("must be at least %(minimum)s, got %(value)s", minimum=minimum, value=value), path
+        )
     return value
 
 
@@ -82,15 +85,17 @@ def _tier(index: int, raw: Any) -> TierRule:
     """One checked tier table."""
     where = f"[{index}]"
     if not isinstance(raw, Mapping):
-        raise SettingError('expected a table like { name = "Gold", min_profit = 2000 }', where)
+        raise SettingError(_('expected a table like { name = "Gold", min_profit = 2000 }'), where)
     unknown = sorted(set(raw) - set(TIER_KEYS))
     if unknown:
-        raise SettingError(f"unknown key (known: {', '.join(TIER_KEYS)})", f"{where}.{unknown[0]}")
+        raise SettingError(
+            _("unknown key (known: %(keys)s)", keys=", ".join(TIER_KEYS)), f"{where}.{unknown[0]}"
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise SettingError("every tier needs a name", f"{where}.name")
+        raise SettingError(_("every tier needs a name"), f"{where}.name")
     if ("min_profit" in raw) == ("top_percent" in raw):
-        raise SettingError("give exactly one of min_profit or top_percent", where)
+        raise SettingError(_("give exactly one of min_profit or top_percent"), where)
     min_profit = top_percent = None
     if "min_profit" in raw:
         min_profit = _decimal(raw["min_profit"], f"{where}.min_profit")
@@ -98,28 +103,41 @@ def _tier(index: int, raw: Any) -> TierRule:
             Decimal("0.01")
         ):
             raise SettingError(
-                "must be an amount of 0 or more (below 1,000,000,000,000) with at most two decimals",
+                _(
+                    "must be an amount of 0 or more (below 1,000,000,000,000) "
+                    "with at most two decimals"
+                ),
                 f"{where}.min_profit",
             )
     else:
         top_percent = _decimal(raw["top_percent"], f"{where}.top_percent")
         if not Decimal(0) < top_percent <= 100:
-            raise SettingError("must be more than 0 and at most 100", f"{where}.top_percent")
+            raise SettingError(_("must be more than 0 and at most 100"), f"{where}.top_percent")
     care, every_days = raw.get("care"), raw.get("every_days")
     if care is not None and care not in CARE_ACTIONS:
         raise SettingError(
-            f"expected one of {', '.join(CARE_ACTIONS)}, got {care!r}", f"{where}.care"
+            _(
+                "expected one of %(choices)s, got %(value)s",
+                choices=", ".join(CARE_ACTIONS),
+                value=repr(care),
+            ),
+            f"{where}.care",
         )
     if (care is None) != (every_days is None):
         raise SettingError(
-            'care and every_days go together (e.g. care = "visit", every_days = 30)', where
+            _('care and every_days go together (e.g. care = "visit", every_days = 30)'), where
         )
     if every_days is not None:
         every_days = _integer(every_days, f"{where}.every_days", 1)
     badge = raw.get("badge", DEFAULT_BADGES[min(index, len(DEFAULT_BADGES) - 1)])
     if badge not in BADGE_COLOURS:
         raise SettingError(
-            f"expected one of {', '.join(BADGE_COLOURS)}, got {badge!r}", f"{where}.badge"
+            _(
+                "expected one of %(choices)s, got %(value)s",
+                choices=", ".join(BADGE_COLOURS),
+                value=repr(badge),
+            ),
+            f"{where}.badge",
         )
     return TierRule(name.strip(), min_profit, top_percent, care, every_days, badge)
 
@@ -129,7 +147,11 @@ def _check_order(index: int, above: TierRule, rule: TierRule) -> None:
     if rule.min_profit is not None and above.min_profit is not None:
         if rule.min_profit >= above.min_profit:
             raise SettingError(
-                f"must be lower than the tier above ({above.name}: {above.min_profit})",
+                _(
+                    "must be lower than the tier above (%(name)s: %(limit)s)",
+                    name=above.name,
+                    limit=above.min_profit,
+                ),
                 f"[{index}].min_profit",
             )
     elif (
@@ -138,7 +160,11 @@ def _check_order(index: int, above: TierRule, rule: TierRule) -> None:
         and rule.top_percent <= above.top_percent
     ):
         raise SettingError(
-            f"must be more than the tier above ({above.name}: {above.top_percent})",
+            _(
+                "must be more than the tier above (%(name)s: %(limit)s)",
+                name=above.name,
+                limit=above.top_percent,
+            ),
             f"[{index}].top_percent",
         )
 
@@ -149,9 +175,12 @@ def check_tiers(value: list[Any]) -> list[TierRule]:
     names = [rule.name.lower() for rule in rules]
     for index, name in enumerate(names):
         if name in names[:index]:
-            raise SettingError(f"the name {rules[index].name!r} is used twice", f"[{index}].name")
+            raise SettingError(
+                _("the name %(name)s is used twice", name=repr(rules[index].name)),
+                f"[{index}].name",
+            )
     if len({rule.min_profit is None for rule in rules}) > 1:
-        raise SettingError("use min_profit in every tier or top_percent in every tier, not both")
+        raise SettingError(_("use min_profit in every tier or top_percent in every tier, not both"))
     for index in range(1, len(rules)):
         _check_order(index, rules[index - 1], rules[index])
     return rules
@@ -161,7 +190,10 @@ def check_lifecycle(value: dict[str, Any]) -> LifecycleRules:
     """The lifecycle table over its defaults; churned must come after at risk."""
     unknown = sorted(set(value) - set(DEFAULT_LIFECYCLE))
     if unknown:
-        raise SettingError(f"unknown key (known: {', '.join(DEFAULT_LIFECYCLE)})", f".{unknown[0]}")
+        raise SettingError(
+            _("unknown key (known: %(keys)s)", keys=", ".join(DEFAULT_LIFECYCLE)),
+            f".{unknown[0]}",
+        )
     merged = {**DEFAULT_LIFECYCLE, **value}
     rules = LifecycleRules(
         stable_after_orders=_integer(merged["stable_after_orders"], ".stable_after_orders", 2),
@@ -175,14 +207,18 @@ def check_lifecycle(value: dict[str, Any]) -> LifecycleRules:
         churned_factor=_decimal(merged["churned_factor"], ".churned_factor"),
     )
     if rules.at_risk_factor < 1:
-        raise SettingError("must be at least 1", ".at_risk_factor")
+        raise SettingError(_("must be at least 1"), ".at_risk_factor")
     if rules.churned_factor <= rules.at_risk_factor:
         raise SettingError(
-            f"must be more than at_risk_factor ({rules.at_risk_factor})", ".churned_factor"
+            _("must be more than at_risk_factor (%(factor)s)", factor=rules.at_risk_factor),
+            ".churned_factor",
         )
     if rules.default_interval_days < rules.minimum_interval_days:
         raise SettingError(
-            f"must be at least minimum_interval_days ({rules.minimum_interval_days})",
+            _(
+                "must be at least minimum_interval_days (%(days)s)",
+                days=rules.minimum_interval_days,
+            ),
             ".default_interval_days",
         )
     return rules
@@ -192,28 +228,30 @@ def check_holiday_names(value: list[Any]) -> list[str]:
     """Holiday names to greet on: strings; "*" means every public holiday."""
     for index, name in enumerate(value):
         if not isinstance(name, str) or not name.strip():
-            raise SettingError(f"expected a holiday name, got {name!r}", f"[{index}]")
+            raise SettingError(
+                _("expected a holiday name, got %(value)s", value=repr(name)), f"[{index}]"
+            )
     return [name.strip() for name in value]
 
 
 def check_positive_decimal(value: Decimal) -> Decimal:
     """A money amount above zero."""
     if value <= 0:
-        raise SettingError(f"must be more than 0, got {value}")
+        raise SettingError(_("must be more than 0, got %(value)s", value=value))
     return value
 
 
 def check_non_negative(value: int) -> int:
     """A count of days of 0 or more."""
     if value < 0:
-        raise SettingError(f"must be 0 or more, got {value}")
+        raise SettingError(_("must be 0 or more, got %(value)s", value=value))
     return value
 
 
 def check_positive(value: int) -> int:
     """A count of 1 or more."""
     if value < 1:
-        raise SettingError(f"must be at least 1, got {value}")
+        raise SettingError(_("must be at least 1, got %(value)s", value=value))
     return value
 
 

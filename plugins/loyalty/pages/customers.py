@@ -14,11 +14,13 @@ from core import dates
 from core.auth import permission_required, require
 from core.db import db
 from core.forms import ActionForm
+from core.i18n import _
 from core.models import Customer
 from core.views.common import get_or_404
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import can_remove_preference, can_see_value
 from plugins.loyalty.forms import InteractionForm, PreferenceForm
+from plugins.loyalty.labels import kind_label
 from plugins.loyalty.lifecycle import explain
 from plugins.loyalty.models import CareTask, CustomerValue, Preference, StageChange, TierChange
 from plugins.loyalty.preferences import (
@@ -72,7 +74,7 @@ def customer(customer_id: str) -> str:
     )
     return render_template(
         "loyalty/customer.html",
-        title=f"Value of {record.name}",
+        title=_("Value of %(name)s", name=record.name),
         customer=record,
         value=value,
         difference=difference,
@@ -107,11 +109,11 @@ def new_preference(customer_id: str) -> str | Response:
             form.text.errors = [*form.text.errors, str(error)]
         else:
             db.session.commit()
-            flash("Preference saved.", "success")
+            flash(_("Preference saved."), "success")
             return redirect(_safe_next(url_for("customers.detail", customer_id=record.id)))
     return render_template(
         "loyalty/preference_form.html",
-        title=f"Preference of {record.name}",
+        title=_("Preference of %(name)s", name=record.name),
         customer=record,
         form=form,
         categories=product_categories(),
@@ -132,7 +134,7 @@ def remove_preference(preference_id: str) -> Response:
         abort(400)
     db.session.delete(preference)
     db.session.commit()
-    flash("Preference removed.", "success")
+    flash(_("Preference removed."), "success")
     return redirect(_safe_next(url_for("customers.detail", customer_id=record.id)))
 
 
@@ -155,15 +157,15 @@ def new_interaction(customer_id: str) -> str | Response:
                 record, current_user, form.kind.data, form.summary.data or "", _moment(form)
             )
         except NoteError as error:
-            target = form.happened_at if "future" in str(error) else form.summary
+            target = form.happened_at if error.field == "happened_at" else form.summary
             target.errors = [*target.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"{form.kind.data.title()} logged.", "success")
+            flash(_("%(kind)s logged.", kind=kind_label(form.kind.data)), "success")
             return redirect(_safe_next(url_for("customers.detail", customer_id=record.id)))
     return render_template(
         "loyalty/interaction_form.html",
-        title=f"Log a contact with {record.name}",
+        title=_("Log a contact with %(name)s", name=record.name),
         customer=record,
         form=form,
         interactions=recent_interactions(record.id, 10),

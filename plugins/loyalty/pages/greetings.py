@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from core import dates
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from plugins.loyalty.forms import GreetingTemplateForm
 from plugins.loyalty.greetings import (
@@ -22,6 +23,7 @@ from plugins.loyalty.greetings import (
     save_template,
     templates,
 )
+from plugins.loyalty.labels import occasion_label
 from plugins.loyalty.models import OCCASIONS, Greeting
 
 
@@ -39,7 +41,7 @@ def template_list() -> str:
     )
     return render_template(
         "loyalty/templates.html",
-        title="Greetings",
+        title=_("Greetings"),
         templates=templates(),
         counts=counts,
         placeholders=PLACEHOLDERS,
@@ -63,7 +65,10 @@ def edit_template(occasion: str) -> str | Response:
             current_user,
         )
         db.session.commit()
-        flash(f"The {occasion} greeting is saved.", "success")
+        flash(
+            _("The %(occasion)s greeting is saved.", occasion=occasion_label(occasion).lower()),
+            "success",
+        )
         return redirect(url_for("loyalty.templates"))
     found = preview_recipient(occasion, dates.today())
     if found is not None and not form.errors:
@@ -72,7 +77,7 @@ def edit_template(occasion: str) -> str | Response:
         preview = (render(form.subject.data or "", values), render(form.body.data or "", values))
     return render_template(
         "loyalty/template_form.html",
-        title=f"{occasion.title()} greeting",
+        title=_("%(occasion)s greeting", occasion=occasion_label(occasion)),
         occasion=occasion,
         form=form,
         preview=preview,

@@ -12,15 +12,24 @@ from werkzeug.wrappers import Response
 from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm
+from core.i18n import _, format_date
 from core.models import Customer, utcnow
 from core.money import from_cents
 from core.views.common import paginate, sorting
 from plugins.loyalty import settings as loyalty_settings
 from plugins.loyalty.access import visible_customers
 from plugins.loyalty.care import create_tasks
+from plugins.loyalty.labels import (
+    kind_label,
+    note_text,
+    occasion_label,
+    reason_text,
+    sentiment_label,
+    status_label,
+)
 from plugins.loyalty.lifecycle import stage_label
 from plugins.loyalty.matrix import QUADRANTS, cells, customers_in, matrix_split, unplaced_count
-from plugins.loyalty.models import STAGE_LABELS, STAGES, StageChange, TierChange
+from plugins.loyalty.models import STAGES, StageChange, TierChange
 from plugins.loyalty.recompute import recompute_all
 from plugins.loyalty.tiers import badge_colour, stored_cutoffs
 from plugins.loyalty.value import (
@@ -40,6 +49,12 @@ def loyalty_helpers() -> dict[str, object]:
     """Template helpers for the loyalty pages: stage labels and tier colours."""
     return {
         "stage_label": stage_label,
+        "kind_label": kind_label,
+        "status_label": status_label,
+        "occasion_label": occasion_label,
+        "sentiment_label": sentiment_label,
+        "reason_text": reason_text,
+        "note_text": note_text,
         "tier_colour": lambda tier: badge_colour(tier, loyalty_settings.current().tiers),
     }
 
@@ -58,7 +73,7 @@ def tiers() -> str:
     rules = loyalty_settings.current().tiers
     return render_template(
         "loyalty/tiers.html",
-        title="Loyalty tiers",
+        title=_("Loyalty tiers"),
         page=page,
         filters=filters,
         sort=sort,
@@ -87,7 +102,7 @@ def matrix() -> str:
     page = paginate(customers_in(quadrant, current_user, split).order_by(order_by, Customer.id))
     return render_template(
         "loyalty/matrix.html",
-        title="Value matrix",
+        title=_("Value matrix"),
         split=split,
         cells=cells(current_user, split),
         quadrant=quadrant,
@@ -111,16 +126,18 @@ def lifecycle() -> str:
     )
     return render_template(
         "loyalty/lifecycle.html",
-        title="Customer lifecycle",
+        title=_("Customer lifecycle"),
         stages=stage_distribution(current_user),
         # "Reactivated" is cut short so that the seven labels under the bars do not overlap.
-        chart_labels=[STAGE_LABELS[stage].replace("Reactivated", "Reactiv.") for stage in STAGES],
+        chart_labels=[
+            _("Reactiv.") if stage == "reactivated" else stage_label(stage) for stage in STAGES
+        ],
         moves=sorted(
             db.session.execute(moves).all(),
             key=lambda row: (STAGES.index(row[0]), STAGES.index(row[1])),
         ),
         rules=loyalty_settings.current().lifecycle,
-        labels=STAGE_LABELS,
+        labels={stage: stage_label(stage) for stage in STAGES},
     )
 
 
@@ -141,7 +158,7 @@ def changes() -> str:
     page = paginate(statement.order_by(model.changed_at.desc(), model.id.desc()))
     return render_template(
         "loyalty/changes.html",
-        title="Tier changes" if kind == "tier" else "Stage changes",
+        title=_("Tier changes") if kind == "tier" else _("Stage changes"),
         kind=kind,
         page=page,
         wanted=wanted,
@@ -156,12 +173,18 @@ def recompute() -> Response:
     """Recompute every customer now and create due care tasks (as the nightly job does)."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    result = recompute_all("recompute by " + current_user.name)
+    result = recompute_all("recompute by " + current_user.name)  # stored: the history's reason
     tasks = create_tasks()
     db.session.commit()
     flash(
-        f"Recomputed as of {result.as_of}: {result.tier_changes} tier and {result.stage_changes} "
-        f"stage change(s); {tasks.care_tasks + tasks.reactivation_tasks} care task(s) created.",
+        _(
+            "Recomputed as of %(day)s: %(tiers)d tier and %(stages)d stage change(s); "
+            "%(tasks)d care task(s) created.",
+            day=format_date(result.as_of),
+            tiers=result.tier_changes,
+            stages=result.stage_changes,
+            tasks=tasks.care_tasks + tasks.reactivation_tasks,
+        ),
         "success",
     )
     return redirect(url_for("loyalty.tiers"))

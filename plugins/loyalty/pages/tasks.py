@@ -11,6 +11,7 @@ from core import dates
 from core.auth import permission_required, require
 from core.db import db
 from core.forms import ActionForm
+from core.i18n import _
 from core.models import Customer
 from core.views.common import get_or_404, paginate, sorting
 from plugins.loyalty import settings as loyalty_settings
@@ -72,7 +73,7 @@ def tasks() -> str:
     return render_template(
         "loyalty/tasks.html",
         tiers=tiers,
-        title="Care tasks",
+        title=_("Care tasks"),
         page=page,
         scope=scope,
         scopes=allowed,
@@ -99,11 +100,17 @@ def complete_task(task_id: str) -> str | Response:
             form.notes.errors = [*form.notes.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Task done: {task.customer.name}. It is on the customer's timeline.", "success")
+            flash(
+                _(
+                    "Task done: %(name)s. It is on the customer's timeline.",
+                    name=task.customer.name,
+                ),
+                "success",
+            )
             return redirect(url_for("loyalty.tasks"))
     return render_template(
         "loyalty/complete_task.html",
-        title=f"Care task: {task.customer.name}",
+        title=_("Care task: %(name)s", name=task.customer.name),
         task=task,
         form=form,
         preferences=preferences_of(task.customer_id),
@@ -126,5 +133,5 @@ def take_task(task_id: str) -> Response:
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(f"The task for {task.customer.name} is yours now.", "success")
+        flash(_("The task for %(name)s is yours now.", name=task.customer.name), "success")
     return redirect(url_for("loyalty.tasks", scope="mine"))
