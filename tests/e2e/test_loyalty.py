@@ -128,3 +128,29 @@ def test_overview_pages_for_a_manager_and_templates_for_an_admin(
     other.get_by_role("button", name="Save").click()
     expect(other.get_by_text("The birthday greeting is saved.")).to_be_visible()
     screenshot("loyalty-greetings", other)
+
+
+def test_a_chinese_user_reads_the_tiers_page_and_the_value_panel(live_server, page, screenshot):
+    from core.models import User
+
+    manager = live_server.create_user("manager", name="王经理")
+    with live_server.data() as session:
+        session.get(User, manager.id).language = "zh_CN"
+    customer = gold_customer(live_server, manager, name="张伟")
+    assert create_care_tasks(live_server).care_tasks == 1  # Gold: a call every 60 days
+    live_server.log_in(page, manager)
+    page.goto(live_server.url_for("loyalty.tiers"))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", name="客户忠诚度")).to_be_visible()
+    expect(page.get_by_text("按近 12 个月利润划分的等级")).to_be_visible()
+    row = page.locator("tbody tr", has_text="张伟")
+    expect(row).to_contain_text("Gold")  # the tier's name is the company's, as configured
+    expect(row).to_contain_text("新客户")  # the stage "new", shown in Chinese
+    expect(row).to_contain_text("2,400.00")
+    screenshot("loyalty-zh-tiers")
+    page.goto(live_server.url_for("customers.detail", customer_id=customer.id))
+    panel = page.locator(".loyalty-panel", has_text="近 12 个月利润")
+    expect(panel).to_contain_text("+2,400.00")
+    expect(panel).to_contain_text("共 1 笔订单，最近一笔：今天")
+    expect(page.locator(".loyalty-panel", has_text="每 60 天电话一次")).to_be_visible()
+    screenshot("loyalty-zh-customer-panel")
