@@ -228,3 +228,18 @@ def test_english_stays_english(book, frozen, client, login_as, make_user):
     value = client.get(f"/loyalty/customers/{book['grete'].id}").get_data(as_text=True)
     assert "Gold care plan: call every 60 days" in value and "customer created" in value
     assert re.search(r"order \S+ confirmed", value)
+
+
+def test_the_command_line_and_setting_errors_in_chinese(make_app):
+    from core.testing import CliRunner
+
+    app = make_app(plugins=["loyalty"], language="zh_CN")
+    with time_machine.travel(NOON, tick=False):
+        result = CliRunner(app).invoke(["loyalty", "recompute"])
+    assert result.exit_code == 0, result.output
+    assert "已按 2026-03-31 重新计算：等级变动 0 次，阶段变动 0 次。" in result.output
+    assert "关怀任务：新建 0 个，新建召回任务 0 个，关闭 0 个。" in result.output
+    with pytest.raises(Exception, match="须为 0 或以上，实际为 -1"):
+        make_app(
+            plugins=["loyalty"], language="zh_CN", settings={"loyalty": {"care_lead_days": -1}}
+        )
