@@ -19,18 +19,26 @@ from core.access import (
     visible_orders,
 )
 from core.db import db, tidy_tables
-from core.i18n import _, _l
+from core.i18n import _, _l, format_money, format_month
 from core.jobs import prune_job_runs
 from core.ledger import sales_movements
 from core.models import Customer, Order, OrderLine, OutboxMessage, User
-from core.money import format_money, round_money
-from core.orders import OrderNet, order_nets
+from core.money import round_money
+from core.orders import OrderNet, order_nets, status_label
 from core.outbox import deliver_pending
 from core.plugins import CORE, Job, NavItem, Permission, TimelineEvent, Widget, hookimpl
 from core.quality import FIELD_LABELS, open_counts
 from core.roles import ROLES
 
 ZERO = Decimal("0.00")
+#: A mail's category and status as the customer's timeline names them (stored in English).
+MAIL_LABELS = {
+    "transactional": _l("transactional"),
+    "marketing": _l("marketing"),
+    "pending": _l("pending"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+}
 
 
 @hookimpl
@@ -104,14 +112,14 @@ def permissions() -> list[Permission]:
 def nav_items(user: User) -> list[NavItem]:
     """Links to the core's pages."""
     return [
-        NavItem("Dashboard", "dashboard.index", None, 0),
-        NavItem("Customers", "customers.index", "customers.view", 10),
-        NavItem("Orders", "orders.index", "orders.view", 20),
-        NavItem("Products", "products.index", "products.view", 30),
+        NavItem(_l("Dashboard"), "dashboard.index", None, 0),
+        NavItem(_l("Customers"), "customers.index", "customers.view", 10),
+        NavItem(_l("Orders"), "orders.index", "orders.view", 20),
+        NavItem(_l("Products"), "products.index", "products.view", 30),
         NavItem(_l("Data to check"), "quality.check", "customers.review", 40),
         NavItem(_l("Import"), "imports.upload", "data.import", 45),
-        NavItem("Users", "users.index", "users.admin", 900),
-        NavItem("Plugins", "admin.plugins", "plugins.admin", 910),
+        NavItem(_l("Users"), "users.index", "users.admin", 900),
+        NavItem(_l("Plugins"), "admin.plugins", "plugins.admin", 910),
     ]
 
 
@@ -146,25 +154,44 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
         url = url_for("orders.detail", order_id=row.id)
         day = dt.datetime.combine(row.order_date, dt.time())
         net = nets.get(row.id, OrderNet(ZERO))
-        detail = f"{format_money(net.net)} net"
         if net.refunded:
-            detail += f" after {format_money(net.refunded)} refunded"
+            detail = _(
+                "%(net)s net after %(refunded)s refunded",
+                net=format_money(net.net),
+                refunded=format_money(net.refunded),
+            )
+        else:
+            detail = _("%(net)s net", net=format_money(net.net))
         events.append(
             TimelineEvent(
-                row.confirmed_at or day, "order", f"Order {row.number} ({row.status})", detail, url
+                row.confirmed_at or day,
+                "order",
+                _(
+                    "Order %(number)s (%(status)s)",
+                    number=row.number,
+                    status=status_label(row.status),
+                ),
+                detail,
+                url,
             )
         )
         if row.cancelled_at:
             events.append(
-                TimelineEvent(row.cancelled_at, "order", f"Order {row.number} cancelled", "", url)
+                TimelineEvent(
+                    row.cancelled_at,
+                    "order",
+                    _("Order %(number)s cancelled", number=row.number),
+                    "",
+                    url,
+                )
             )
         for refund_day, refunded in sorted(refund_days.get(row.id, {}).items()):
             events.append(
                 TimelineEvent(
                     dt.datetime.combine(refund_day, dt.time(12)),
                     "refund",
-                    f"Refund on order {row.number}",
-                    f"{format_money(refunded)} net refunded",
+                    _("Refund on order %(number)s", number=row.number),
+                    _("%(amount)s net refunded", amount=format_money(refunded)),
                     url,
                 )
             )
@@ -178,8 +205,12 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
             TimelineEvent(
                 message.created_at,
                 "mail",
-                f"E-mail: {message.subject}",
-                f"{message.category}, {message.status}",
+                _("E-mail: %(subject)s", subject=message.subject),
+                _(
+                    "%(category)s, %(status)s",
+                    category=MAIL_LABELS.get(message.category, message.category),
+                    status=MAIL_LABELS.get(message.status, message.status),
+                ),
             )
         )
     return events
@@ -210,12 +241,12 @@ def dashboard_widgets(user: User) -> list[Widget]:
     widgets = []
     if user.can("orders.view"):
         widgets.append(
-            Widget("This month", "widgets/month.html", _month_figures(user), order=0, width=6)
+            Widget(_("This month"), "widgets/month.html", _month_figures(user), order=0, width=6)
         )
         recent = visible_orders(select(Order), user).order_by(Order.id.desc()).limit(8)
         widgets.append(
             Widget(
-                "Recent orders",
+                _("Recent orders"),
                 "widgets/recent_orders.html",
                 {"orders": list(db.session.scalars(recent))},
                 order=1,
@@ -243,7 +274,7 @@ def dashboard_widgets(user: User) -> list[Widget]:
             "failed": counts.get("failed", 0),
             "smtp": bool(current_app.config["CLIENTELE"]["smtp_host"]),
         }
-        widgets.append(Widget("Outbox", "widgets/outbox.html", context, order=900, width=4))
+        widgets.append(Widget(_("Outbox"), "widgets/outbox.html", context, order=900, width=4))
     return widgets
 
 
@@ -265,8 +296,8 @@ def _month_figures(user: User) -> dict[str, Any]:
         "orders": orders,
         "net": net,
         "profit": net - cost if sees_costs(user) else None,
-        "period": dates.period_of(today),
-        "scope": "Your sales" if own else "All sales",
+        "period": format_month(start),
+        "scope": _("Your sales") if own else _("All sales"),
     }
 
 

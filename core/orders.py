@@ -19,6 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core import dates
 from core.db import db
+from core.i18n import _l
 from core.locking import change_state, lock_state
 from core.models import Counter, Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost, line_net, round_money
@@ -31,6 +32,19 @@ MONEY_LIMIT = limit_of(14, 2)
 QUANTITY_LIMIT = limit_of(12, 3)
 #: The counter (core.models.Counter) order numbers are taken from.
 ORDER_COUNTER = "order_number"
+
+#: How pages name each status (models.ORDER_STATUSES; the stored value stays English).
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "confirmed": _l("confirmed"),
+    "cancelled": _l("cancelled"),
+    "refunded": _l("refunded"),
+}
+
+
+def status_label(status: str | None) -> str:
+    """An order's status as the current language names it: "draft" → "草稿"; unknown as stored."""
+    return str(STATUS_LABELS[status]) if status in STATUS_LABELS else (status or "")
 
 
 class OrderError(Exception):

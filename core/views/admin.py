@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.jobs import worker_running
 from core.models import JobRun
 from core.plugins import PluginSystem
@@ -24,7 +25,7 @@ def plugins() -> str:
     runs = list(db.session.scalars(select(JobRun).order_by(JobRun.id.desc()).limit(20)))
     return render_template(
         "admin/plugins.html",
-        title="Plugins",
+        title=_("Plugins"),
         rows=rows,
         settings=system.settings,
         core_hooks=system.implemented_hooks("core"),

@@ -65,8 +65,8 @@ def login() -> str | Response | tuple[str, int]:
                 flash(WRONG_LOGIN, "error")
         if block is not None:
             flash(_blocked_message(block), "error")
-            return render_template("auth/login.html", form=form, title="Log in"), 429
-    return render_template("auth/login.html", form=form, title="Log in")
+            return render_template("auth/login.html", form=form, title=_("Log in")), 429
+    return render_template("auth/login.html", form=form, title=_("Log in"))
 
 
 @bp.route("/logout", methods=["POST"])

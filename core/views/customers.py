@@ -23,7 +23,7 @@ from core.models import Customer, Order, User, utcnow
 from core.orders import order_nets
 from core.plugins import TimelineEvent, display_hook
 from core.quality import FIELD_LABELS, describe, describe_all, flags_of
-from core.roles import SELLING_ROLES
+from core.roles import SELLING_ROLES, role_label
 from core.views.common import badge_results, get_or_404, int_arg, paginate, saving, sorting
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
@@ -49,7 +49,7 @@ def index() -> str:
     customers = list(page.items)
     return render_template(
         "customers/list.html",
-        title="Customers",
+        title=_("Customers"),
         page=page,
         customers=customers,
         filters=filters,
@@ -173,8 +173,8 @@ def _customer_form(customer: Customer | None = None) -> CustomerForm:
     from core.customers import default_region
 
     form = CustomerForm(obj=customer, default_region=default_region())
-    form.owner_id.choices = [(0, "— nobody —")] + [
-        (user.id, f"{user.name} ({user.role})") for user in _owners()
+    form.owner_id.choices = [(0, _("— nobody —"))] + [
+        (user.id, f"{user.name} ({role_label(user.role)})") for user in _owners()
     ]
     if customer is None and request.method == "GET" and current_user.role == "sales":
         form.owner_id.data = current_user.id
@@ -288,7 +288,7 @@ def create() -> str | Response:
             _say_if_phone_unverified(customer)
             _say_if_likely_duplicate(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))
-    return render_template("customers/form.html", form=form, customer=None, title="New customer")
+    return render_template("customers/form.html", form=form, customer=None, title=_("New customer"))
 
 
 @bp.route("/<customer_id>/edit", methods=["GET", "POST"])
@@ -313,5 +313,8 @@ def edit(customer_id: str) -> str | Response:
                 _say_if_phone_unverified(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))
     return render_template(
-        "customers/form.html", form=form, customer=customer, title=f"Edit {customer.name}"
+        "customers/form.html",
+        form=form,
+        customer=customer,
+        title=_("Edit %(name)s", name=customer.name),
     )

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
+from core.i18n import _
 from core.jobs import worker_running
 from core.plugins import display_hook
 
@@ -26,7 +27,7 @@ def index() -> str:
     widgets.sort(key=lambda item: (item[0], item[1]))
     return render_template(
         "dashboard.html",
-        title="Dashboard",
+        title=_("Dashboard"),
         widgets=[(plugin, widget) for _, plugin, widget in widgets],
         worker_down=current_user.can("plugins.admin") and not worker_running(),
     )

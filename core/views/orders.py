@@ -17,7 +17,7 @@ from core.auth import permission_required, require
 from core.customers import CustomerFilters, search_statement
 from core.db import db
 from core.forms import ActionForm, OrderForm
-from core.i18n import _
+from core.i18n import _, format_money
 from core.models import ORDER_STATUSES, Customer, Order, Product, User
 from core.roles import SELLING_ROLES
 from core.validation import parse_id
@@ -55,7 +55,7 @@ def index() -> str:
     )
     return render_template(
         "orders/list.html",
-        title="Orders",
+        title=_("Orders"),
         page=page,
         status=status,
         statuses=ORDER_STATUSES,
@@ -85,7 +85,7 @@ def detail(order_id: str) -> str:
     require(can_view_order(current_user, order))
     return render_template(
         "orders/detail.html",
-        title=f"Order {order.number}",
+        title=_("Order %(number)s", number=order.number),
         order=order,
         form=ActionForm(),
         can_confirm=order.status == "draft"
@@ -170,14 +170,14 @@ def create() -> str | Response:
             else []
         )
         return render_template(
-            "orders/pick_customer.html", title="New order", query=query, matches=matches
+            "orders/pick_customer.html", title=_("New order"), query=query, matches=matches
         )
     form = OrderForm(customer_id=str(customer.id))
     products = list(
         db.session.scalars(select(Product).where(Product.active.is_(True)).order_by(Product.name))
     )
     choices = [(0, "—")] + [
-        (product.id, f"{product.sku} · {product.name} ({product.list_price})")
+        (product.id, f"{product.sku} · {product.name} ({format_money(product.list_price)})")
         for product in products
     ]
     for entry in form.lines:
@@ -229,5 +229,8 @@ def create() -> str | Response:
             flash(f"Order {order.number} saved as {order.status}.", "success")
             return redirect(url_for("orders.detail", order_id=order.id))
     return render_template(
-        "orders/form.html", title=f"New order for {customer.name}", form=form, customer=customer
+        "orders/form.html",
+        title=_("New order for %(name)s", name=customer.name),
+        form=form,
+        customer=customer,
     )

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from core.auth import permission_required
 from core.db import db
 from core.forms import ProductForm
+from core.i18n import _
 from core.models import Product
 from core.search import lower_contains
 from core.views.common import get_or_404, paginate, sorting
@@ -51,7 +52,7 @@ def index() -> str:
     )
     return render_template(
         "products/list.html",
-        title="Products",
+        title=_("Products"),
         page=page,
         query=query,
         category=category,
@@ -88,7 +89,7 @@ def create() -> str | Response:
     if form.validate_on_submit() and (product := _save(form, None)) is not None:
         flash(f"Product {product.sku} created.", "success")
         return redirect(url_for("products.index"))
-    return render_template("products/form.html", form=form, product=None, title="New product")
+    return render_template("products/form.html", form=form, product=None, title=_("New product"))
 
 
 @bp.route("/<product_id>/edit", methods=["GET", "POST"])
@@ -101,5 +102,5 @@ def edit(product_id: str) -> str | Response:
         flash(f"Product {product.sku} saved.", "success")
         return redirect(url_for("products.index"))
     return render_template(
-        "products/form.html", form=form, product=product, title=f"Edit {product.sku}"
+        "products/form.html", form=form, product=product, title=_("Edit %(name)s", name=product.sku)
     )

@@ -7,13 +7,14 @@ from werkzeug.exceptions import BadRequest
 
 from core.customers import update_customer
 from core.db import db
+from core.i18n import _l
 from core.tokens import TokenError, signed_link_view
 from core.unsubscribe import customer_of
 
 bp = Blueprint("public", __name__)
 
 TEMPLATE = "public/unsubscribe.html"
-TITLE = "Unsubscribe"
+TITLE = _l("Unsubscribe")
 #: What a mail client POSTs for a one-click unsubscribe (RFC 8058).
 ONE_CLICK = ("List-Unsubscribe", "One-Click")
 

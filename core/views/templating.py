@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 
 from core.access import sees_costs
 from core.i18n import (
+    _,
+    _l,
     format_date,
     format_datetime,
     format_money,
@@ -22,9 +24,42 @@ from core.i18n import (
     format_percent,
     format_quantity,
 )
+from core.orders import status_label
 from core.phones import display_phone, normalize_phone
 from core.plugins import CORE, HookResult, NavItem, display_hook
+from core.roles import role_label
 from core.views import charts
+
+#: How a page names a job run's status and a timeline entry's kind (the stored values stay
+#: English; an order's status and a role are named in core.orders and core.roles).
+JOB_STATUS_LABELS = {
+    "running": _l("running"),
+    "ok": _l("ok"),
+    "failed": _l("failed"),
+    "interrupted": _l("interrupted"),
+}
+EVENT_KIND_LABELS = {"order": _l("order"), "refund": _l("refund"), "mail": _l("mail")}
+
+
+#: Flask-WTF's reasons for refusing a form, as the error page says them.
+CSRF_REASONS = {
+    "The CSRF session token is missing.": _l("The CSRF session token is missing."),
+    "The CSRF token has expired.": _l("The CSRF token has expired."),
+    "The CSRF token is invalid.": _l("The CSRF token is invalid."),
+    "The CSRF token is missing.": _l("The CSRF token is missing."),
+    "The CSRF tokens do not match.": _l("The CSRF tokens do not match."),
+}
+
+
+def _labeller(labels: dict[str, Any]) -> Any:
+    def label(value: str | None) -> str:
+        return str(labels[value]) if value in labels else (value or "")
+
+    return label
+
+
+job_status_label = _labeller(JOB_STATUS_LABELS)
+event_kind_label = _labeller(EVENT_KIND_LABELS)
 
 
 def nav_entries() -> list[HookResult]:
@@ -139,6 +174,10 @@ def init_app(app: Flask) -> None:
         sees_costs=sees_costs,
         bar_chart=charts.bar_chart,
         line_chart=charts.line_chart,
+        status_label=status_label,
+        role_label=role_label,
+        job_status_label=job_status_label,
+        event_kind_label=event_kind_label,
     )
 
     @app.context_processor
@@ -152,36 +191,49 @@ def init_app(app: Flask) -> None:
         ), status
 
     @app.errorhandler(403)
-    def forbidden(_: Exception) -> tuple[str, int]:
+    def forbidden(error: Exception) -> tuple[str, int]:
         return error_page(
-            403, "Not allowed", "Your role does not allow this. Ask an admin if you need it."
+            403,
+            _("Not allowed"),
+            _("Your role does not allow this. Ask an admin if you need it."),
         )
 
     @app.errorhandler(404)
-    def not_found(_: Exception) -> tuple[str, int]:
-        return error_page(404, "Not found", "There is nothing at this address, or it was removed.")
+    def not_found(error: Exception) -> tuple[str, int]:
+        return error_page(
+            404, _("Not found"), _("There is nothing at this address, or it was removed.")
+        )
 
     @app.errorhandler(400)
     def bad_request(error: Exception) -> tuple[str, int]:
         description = getattr(error, "description", "")
-        return error_page(400, "Bad request", str(description) or "The request was not understood.")
+        return error_page(
+            400, _("Bad request"), str(description) or _("The request was not understood.")
+        )
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> tuple[str, int]:
         return error_page(
-            400, "Form expired", f"{error.description} Reload the page and try again."
+            400,
+            _("Form expired"),
+            _(
+                "%(reason)s Reload the page and try again.",
+                reason=CSRF_REASONS.get(error.description, error.description),
+            ),
         )
 
     @app.errorhandler(413)
-    def too_large(_: Exception) -> tuple[str, int]:
-        return error_page(413, "File too large", "The upload is larger than the server accepts.")
+    def too_large(error: Exception) -> tuple[str, int]:
+        return error_page(
+            413, _("File too large"), _("The upload is larger than the server accepts.")
+        )
 
     @app.errorhandler(500)
-    def server_error(_: Exception) -> tuple[str, int]:
+    def server_error(error: Exception) -> tuple[str, int]:
         return error_page(
             500,
-            "Something went wrong",
-            "The error was logged. Try again, and tell an admin if it persists.",
+            _("Something went wrong"),
+            _("The error was logged. Try again, and tell an admin if it persists."),
         )
 
     @app.after_request

@@ -13,6 +13,7 @@ from core import throttle
 from core.auth import permission_required
 from core.db import db
 from core.forms import ActionForm, UserForm
+from core.i18n import _
 from core.models import User
 from core.views.common import get_or_404, paginate, sorting
 
@@ -29,7 +30,7 @@ def index() -> str:
     sort, direction, order_by = sorting(SORTS, "name")
     page = paginate(select(User).order_by(order_by, User.id))
     return render_template(
-        "users/list.html", title="Users", page=page, sort=sort, direction=direction
+        "users/list.html", title=_("Users"), page=page, sort=sort, direction=direction
     )
 
 
@@ -79,7 +80,7 @@ def create() -> str | Response:
     if form.validate_on_submit() and (user := _save(form, None)) is not None:
         flash(f"User {user.email} created.", "success")
         return redirect(url_for("users.index"))
-    return render_template("users/form.html", form=form, user=None, title="New user")
+    return render_template("users/form.html", form=form, user=None, title=_("New user"))
 
 
 @bp.route("/<user_id>/edit", methods=["GET", "POST"])
@@ -95,7 +96,7 @@ def edit(user_id: str) -> str | Response:
         "users/form.html",
         form=form,
         user=user,
-        title=f"Edit {user.email}",
+        title=_("Edit %(name)s", name=user.email),
         action=ActionForm(),
         failures=throttle.failures(user.email),
         block=throttle.account_block(user.email),

@@ -116,7 +116,7 @@ def test_each_app_reads_the_catalogs_of_its_own_plugins(make_app):
 
 #: The packages whose templates are wholly marked. Each package joins when it is translated;
 #: when all have, this becomes catalogs.packages().
-MARKED_PACKAGES = ["sales_commission", "pipeline", "insights", "loyalty"]
+MARKED_PACKAGES = ["sales_commission", "pipeline", "insights", "loyalty", "core"]
 
 
 @pytest.mark.parametrize("name", MARKED_PACKAGES)
@@ -139,4 +139,22 @@ def test_markup_in_a_message_stays_markup_and_the_values_are_escaped(app):
     assert html == (
         "Pay <strong>5.00</strong> now | Hello <em>&lt;b&gt;Bob&lt;/b&gt;</em> | Discount % | "
         "100 % sure | 3 rows"
+    )
+
+
+def test_a_translated_sentence_keeps_its_markup_and_escapes_its_values(make_app):
+    """{% trans %} and _() in templates: the sentence's own <a>/<strong> stay markup, a value
+    filling a placeholder is escaped (a customer named "<b>" shows as typed)."""
+    app = make_app(language="zh_CN")
+    with app.test_request_context():
+        html = render_template_string(
+            "{% trans url='/c/1', name=name %}New order for <a href=\"{{ url }}\">{{ name }}</a>"
+            "{% endtrans %}|{{ _('Good day, %(name)s', name=name) }}"
+            "|{% trans plugin=name %}<strong>{{ plugin }}</strong> could not show this part of"
+            " the page. The error was logged.{% endtrans %}",
+            name="<b>Ann</b>",
+        )
+    assert html == (
+        '为 <a href="/c/1">&lt;b&gt;Ann&lt;/b&gt;</a> 新建订单|&lt;b&gt;Ann&lt;/b&gt;，你好'
+        "|<strong>&lt;b&gt;Ann&lt;/b&gt;</strong> 无法显示页面的这一部分。错误已记录。"
     )
