@@ -17,9 +17,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from core.cli import demo, transfer
+from core.cli.options import option
 from core.cli.schema import check_schema_or_fail
 from core.config import ConfigError, load_config
 from core.db import db, unreachable_message
+from core.i18n import _, _l
 from core.models import ROLES, User
 from core.plugins import PluginError
 
@@ -51,11 +53,27 @@ class ClienteleGroup(FlaskGroup):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         command = click.Group.get_command(self, ctx, name)
         if command is not None:
+            _speak_the_company_language(ctx)
             return command
         app = ctx.ensure_object(ScriptInfo).load_app()
-        if not current_app or current_app._get_current_object() is not app:  # type: ignore[attr-defined]
-            ctx.with_resource(app.app_context())
+        _push_context(ctx, app)
         return app.cli.get_command(ctx, name)
+
+
+def _push_context(ctx: click.Context, app: Flask) -> None:
+    if not current_app or current_app._get_current_object() is not app:  # type: ignore[attr-defined]
+        ctx.with_resource(app.app_context())
+
+
+def _speak_the_company_language(ctx: click.Context) -> None:
+    """Core commands explain themselves and answer in [clientele].language, so the app's context
+    is pushed before their help is shown. When the app cannot load (a broken config file) they
+    speak English, and the command itself then says what is wrong."""
+    try:
+        app = ctx.ensure_object(ScriptInfo).load_app()
+    except NoAppException:
+        return
+    _push_context(ctx, app)
 
 
 @click.group(
@@ -79,25 +97,29 @@ def login_file(app: Flask) -> Path:
     return Path(app.instance_path) / "admin-login.txt"
 
 
-@main.command("init")
-@click.option(
+@main.command(
+    "init",
+    help=_l("Create or upgrade the database and add the first admin if there is no user yet."),
+)
+@option(
     "--admin-email",
     default="admin@example.com",
     show_default=True,
-    help="E-mail of the first admin.",
+    help=_l("E-mail of the first admin."),
 )
-@click.option(
-    "--admin-password", default=None, help="Password of the first admin (generated when left out)."
+@option(
+    "--admin-password",
+    default=None,
+    help=_l("Password of the first admin (generated when left out)."),
 )
 @with_appcontext
 def init_command(admin_email: str, admin_password: str | None) -> None:
-    """Create or upgrade the database and add the first admin if there is no user yet."""
     from core.migrate import upgrade
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     upgrade(app, click.echo)
     if db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("Users exist already; no admin was added.")
+        click.echo(_("Users exist already; no admin was added."))
         return
     password = admin_password or secrets.token_urlsafe(12)
     user = User(email=admin_email.strip().lower(), name="Administrator", role="admin")
@@ -109,20 +131,29 @@ def init_command(admin_email: str, admin_password: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"{user.email} {password}\n")
     path.chmod(0o600)
-    click.echo(f"Admin login: {user.email} / {password}  (also in {path})")
+    click.echo(
+        _(
+            "Admin login: %(email)s / %(password)s  (also in %(path)s)",
+            email=user.email,
+            password=password,
+            path=path,
+        )
+    )
 
 
-@main.command("run")
+@main.command(
+    "run",
+    help=_l("Serve the web pages with the development server (use gunicorn in production)."),
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option(
+@option(
     "--with-worker",
     is_flag=True,
-    help="Also start `clientele worker` (mail, scheduled jobs); Ctrl-C stops both.",
+    help=_l("Also start `clientele worker` (mail, scheduled jobs); Ctrl-C stops both."),
 )
 @with_appcontext
 def run_command(host: str, port: int, with_worker: bool) -> None:
-    """Serve the web pages with the development server (use gunicorn in production)."""
     from werkzeug.serving import run_simple
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -146,7 +177,12 @@ def start_worker_process() -> subprocess.Popen[bytes]:
     """Start `clientele worker` as a child process with this process's settings."""
     command = [sys.executable, "-c", "from core.cli import main; main()", "worker"]
     worker = subprocess.Popen(command)
-    click.echo(f"Started the job worker (process {worker.pid}); Ctrl-C stops it with the server.")
+    click.echo(
+        _(
+            "Started the job worker (process %(pid)s); Ctrl-C stops it with the server.",
+            pid=worker.pid,
+        )
+    )
     return worker
 
 
@@ -157,102 +193,135 @@ def stop_worker_process(worker: subprocess.Popen[bytes]) -> None:
     try:
         worker.wait(timeout=WORKER_STOP_SECONDS)
     except subprocess.TimeoutExpired:
-        click.echo(f"The worker did not stop within {WORKER_STOP_SECONDS} s; killing it.")
+        click.echo(
+            _(
+                "The worker did not stop within %(seconds)s s; killing it.",
+                seconds=WORKER_STOP_SECONDS,
+            )
+        )
         worker.kill()
         worker.wait()
 
 
-@main.group("db")
+@main.group(
+    "db", help=_l("Database migrations: core and each enabled plugin have their own branch.")
+)
 def db_group() -> None:
-    """Database migrations: core and each enabled plugin have their own branch."""
+    """The group of its commands; its help is above, translatable."""
 
 
-@db_group.command("upgrade")
+@db_group.command(
+    "upgrade", help=_l("Apply core@head, then each enabled plugin's branch in dependency order.")
+)
 @with_appcontext
 def db_upgrade() -> None:
-    """Apply core@head, then each enabled plugin's branch in dependency order."""
     from core.migrate import upgrade
 
     branches = upgrade(current_app._get_current_object(), click.echo)  # type: ignore[attr-defined]
-    click.echo(f"Database is up to date ({', '.join(branches)}).")
+    click.echo(_("Database is up to date (%(branches)s).", branches=", ".join(branches)))
 
 
-@db_group.command("current")
+@db_group.command(
+    "current",
+    help=_l("Show the revisions the database is at and whether each enabled branch is applied."),
+)
 @with_appcontext
 def db_current() -> None:
-    """Show the revisions the database is at and whether each enabled branch is applied."""
     from core.migrate import branch_states, current_revisions
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    click.echo("Database revisions: " + (", ".join(current_revisions(app)) or "(none)"))
+    revisions = ", ".join(current_revisions(app)) or _("(none)")
+    click.echo(_("Database revisions: %(revisions)s", revisions=revisions))
     for state in branch_states(app):
         click.echo(
-            f"  {state.branch:<20} head {state.code_head}  {'applied' if state.applied else 'NOT APPLIED: run clientele db upgrade'}"
+            f"  {state.branch:<20} head {state.code_head}  "
+            + (_("applied") if state.applied else _("NOT APPLIED: run clientele db upgrade"))
         )
 
 
-@db_group.command("history")
+@db_group.command("history", help=_l("List every known revision of every installed plugin."))
 def db_history() -> None:
-    """List every known revision of every installed plugin."""
     from core.migrate import history
 
     for line in history():
         click.echo(line)
 
 
-@main.command("backup")
+@main.command(
+    "backup",
+    help=_l(
+        "Write a consistent copy of the whole database to PATH while everything runs.\n\n"
+        "SQLite: the online backup API (a SQLite file). PostgreSQL: pg_dump --format=custom."
+    ),
+)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
 def backup_command(path: Path) -> None:
-    """Write a consistent copy of the whole database to PATH while everything runs.
-
-    SQLite: the online backup API (a SQLite file). PostgreSQL: pg_dump --format=custom.
-    """
     from core.backup import BackupError, backup
 
     try:
         backup(path)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backed up the database to {path} ({path.stat().st_size:,} bytes).")
+    size = f"{path.stat().st_size:,}"
+    click.echo(_("Backed up the database to %(path)s (%(size)s bytes).", path=path, size=size))
 
 
-@main.command("restore")
+@main.command(
+    "restore",
+    help=_l(
+        "Replace the whole database with the backup at PATH (stop the web and the worker first)."
+    ),
+)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@option("--yes", is_flag=True, help=_l("Do not ask before replacing the database."))
 @with_appcontext
 def restore_command(path: Path, yes: bool) -> None:
-    """Replace the whole database with the backup at PATH (stop the web and the worker first)."""
     from core.backup import BackupError, restore
 
     url = db.engine.url.render_as_string(hide_password=True)
     if not yes:
         click.confirm(
-            f"Replace every row of {url} with the backup {path}? What is not in it is lost",
+            _(
+                "Replace every row of %(url)s with the backup %(path)s? What is not in it is lost",
+                url=url,
+                path=path,
+            ),
             abort=True,
         )
     try:
         restore(path)
     except BackupError as error:
-        raise click.ClickException(f"{error} The database was not changed.") from None
-    click.echo(f"Restored {url} from {path}. Run `clientele db current` to check it.")
+        raise click.ClickException(
+            _("%(error)s The database was not changed.", error=error)
+        ) from None
+    click.echo(
+        _(
+            "Restored %(url)s from %(path)s. Run `clientele db current` to check it.",
+            url=url,
+            path=path,
+        )
+    )
 
 
-@main.group("plugin")
+@main.group("plugin", help=_l("Start a new plugin."))
 def plugin_group() -> None:
-    """Start a new plugin."""
+    """The group of its commands; its help is above, translatable."""
 
 
-@plugin_group.command("new", with_appcontext=False)
+@plugin_group.command(
+    "new",
+    with_appcontext=False,
+    help=_l("Write a new plugin package NAME in the one shape, with its tests (docs/plugins.md)."),
+)
 @click.argument("name")
-@click.option(
+@option(
     "--path",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The folder to write (new or empty); default ./clientele-NAME.",
+    help=_l("The folder to write (new or empty); default ./clientele-NAME."),
 )
 def plugin_new(name: str, path: Path | None) -> None:
-    """Write a new plugin package NAME in the one shape, with its tests (docs/plugins.md)."""
     from core.scaffold import ScaffoldError, write_plugin
 
     folder = path or Path(f"clientele-{name.replace('_', '-')}")
@@ -261,21 +330,30 @@ def plugin_new(name: str, path: Path | None) -> None:
     except ScaffoldError as error:
         raise click.ClickException(str(error)) from None
     for file in written:
-        click.echo(f"  wrote {file}")
+        click.echo(_("  wrote %(file)s", file=file))
     click.echo(
-        f'Plugin {name} written to {folder}. Next: pip install -e {folder}, add "{name}" to '
-        "[clientele].plugins, run clientele db upgrade; its tests run with pytest in that folder."
+        _(
+            'Plugin %(name)s written to %(folder)s. Next: pip install -e %(folder)s, add "%(name)s" '
+            "to [clientele].plugins, run clientele db upgrade; its tests run with pytest in that "
+            "folder.",
+            name=name,
+            folder=folder,
+        )
     )
 
 
-@main.group("plugins")
+@main.group("plugins", help=_l("Installed plugins."))
 def plugins_group() -> None:
-    """Installed plugins."""
+    """The group of its commands; its help is above, translatable."""
 
 
-@plugins_group.command("list")
+@plugins_group.command(
+    "list",
+    help=_l(
+        "Show every installed plugin: available or enabled, version, depends, hooks it implements."
+    ),
+)
 def plugins_list() -> None:
-    """Show every installed plugin: available or enabled, version, depends, hooks it implements."""
     from core.plugins._report import plugin_rows
 
     try:
@@ -317,19 +395,21 @@ def _enabled_with_dependencies(configured: list[str]) -> dict[str, str]:
     return enabled
 
 
-@main.group("users")
+@main.group("users", help=_l("Staff users."))
 def users_group() -> None:
-    """Staff users."""
+    """The group of its commands; its help is above, translatable."""
 
 
-@users_group.command("add")
+@users_group.command(
+    "add",
+    help=_l("Add a staff user, or update the role, name and password of an existing one."),
+)
 @click.argument("email")
 @click.option("--role", required=True, type=click.Choice(ROLES))
-@click.option("--name", default=None, help="Full name (default: the part of the e-mail before @).")
-@click.option("--password", default=None, help="Prompted for when left out.")
+@option("--name", default=None, help=_l("Full name (default: the part of the e-mail before @)."))
+@option("--password", default=None, help=_l("Prompted for when left out."))
 @with_appcontext
 def users_add(email: str, role: str, name: str | None, password: str | None) -> None:
-    """Add a staff user, or update the role, name and password of an existing one."""
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -337,9 +417,9 @@ def users_add(email: str, role: str, name: str | None, password: str | None) -> 
     except EmailNotValidError as error:
         raise click.BadParameter(str(error), param_hint="EMAIL") from None
     if password is None:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(_("Password"), hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
-        raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        raise click.BadParameter(_("use at least 8 characters"), param_hint="--password")
     user = db.session.scalar(select(User).where(User.email == email))
     created = user is None
     user = user or User(email=email)
@@ -348,30 +428,33 @@ def users_add(email: str, role: str, name: str | None, password: str | None) -> 
     user.set_password(password)
     db.session.add(user)
     db.session.commit()
-    click.echo(f"{'Added' if created else 'Updated'} {email} ({role}).")
+    done = _("Added %(email)s (%(role)s).") if created else _("Updated %(email)s (%(role)s).")
+    click.echo(done % {"email": email, "role": role})
 
 
-@main.command("worker")
-@click.option(
+@main.command(
+    "worker",
+    help=_l(
+        "Run scheduled jobs and deliver the outbox (Huey consumer; Redis if configured).\n\n"
+        "Cron times are in [clientele].timezone. Stop it with SIGINT (Ctrl-C, or "
+        "KillSignal=SIGINT under systemd): running jobs finish first. SIGTERM stops at once."
+    ),
+)
+@option(
     "--workers",
     default=2,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Threads running jobs.",
+    help=_l("Threads running jobs."),
 )
-@click.option("--list", "list_only", is_flag=True, help="Only list the scheduled jobs.")
-@click.option(
+@option("--list", "list_only", is_flag=True, help=_l("Only list the scheduled jobs."))
+@option(
     "--no-periodic",
     is_flag=True,
-    help="Only run jobs others queue (run_soon, mail); leave the schedule to one other worker.",
+    help=_l("Only run jobs others queue (run_soon, mail); leave the schedule to one other worker."),
 )
 @with_appcontext
 def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
-    """Run scheduled jobs and deliver the outbox (Huey consumer; Redis if configured).
-
-    Cron times are in [clientele].timezone. Stop it with SIGINT (Ctrl-C, or KillSignal=SIGINT
-    under systemd): running jobs finish first. SIGTERM stops at once.
-    """
     import logging
 
     from core.jobs import (
@@ -407,16 +490,26 @@ def worker_command(workers: int, list_only: bool, no_periodic: bool) -> None:
     app.extensions[WORKER_ID] = worker_id
     again = recover_interrupted(app, worker_id)
     if again:
-        click.echo(f"Interrupted job runs found; queued again: {', '.join(again)}.")
+        click.echo(_("Interrupted job runs found; queued again: %(jobs)s.", jobs=", ".join(again)))
     heartbeat = Heartbeat(app, worker_id)
     heartbeat.start()
-    schedule = "no schedule (--no-periodic)" if no_periodic else f"{len(jobs)} scheduled job(s)"
-    click.echo(f"Worker started: {schedule}, queue on {queue_description(app)}.")
+    schedule = (
+        _("no schedule (--no-periodic)")
+        if no_periodic
+        else _("%(count)s scheduled job(s)", count=len(jobs))
+    )
+    click.echo(
+        _(
+            "Worker started: %(schedule)s, queue on %(queue)s.",
+            schedule=schedule,
+            queue=queue_description(app),
+        )
+    )
     try:
         consumer.run()
     finally:
         heartbeat.stop()
-    click.echo("Worker stopped.")
+    click.echo(_("Worker stopped."))
 
 
 main.add_command(demo.demo_command)

@@ -11,8 +11,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import SQLAlchemyError
 
+from core.cli.options import option
 from core.cli.schema import check_schema_or_fail
 from core.db import db, tidy_tables
+from core.i18n import _, _l
 from core.importing import FORMATS, ImportFileError, ImportResult, import_file, write_errors
 from core.plugins import PluginError
 
@@ -57,38 +59,43 @@ class ProgressBars:
 NOTES_SHOWN = 20
 
 
-@click.command("import")
+@click.command(
+    "import",
+    help=_l(
+        "Import FILE (CSV or .xlsx, header row) as users, customers, products, orders or "
+        "order-lines.\n\nImporting the same file again changes nothing. Every rejected row is "
+        "listed with its line number and the reason. The columns and rules of each format are "
+        "in docs/import.md."
+    ),
+)
 @click.argument("kind", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True, path_type=Path))
-@click.option(
+@option(
     "--skip-invalid",
     is_flag=True,
-    help="Import the valid rows and report the rejected ones (without it, one invalid row "
-    "means nothing is imported).",
+    help=_l(
+        "Import the valid rows and report the rejected ones (without it, one invalid row "
+        "means nothing is imported)."
+    ),
 )
-@click.option(
+@option(
     "--errors",
     "errors_file",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Write the rejected rows to this CSV file, each with a reason column.",
+    help=_l("Write the rejected rows to this CSV file, each with a reason column."),
 )
-@click.option(
+@option(
     "--check",
     "check_only",
     is_flag=True,
-    help="Check the file and say what the import would do, without saving anything.",
+    help=_l("Check the file and say what the import would do, without saving anything."),
 )
 @with_appcontext
 def import_command(
     kind: str, file: Path, skip_invalid: bool, errors_file: Path | None, check_only: bool
 ) -> None:
-    """Import FILE (CSV or .xlsx, header row) as users, customers, products, orders or order-lines.
-
-    Importing the same file again changes nothing. Every rejected row is listed with its
-    line number and the reason. The columns and rules of each format are in docs/import.md.
-    """
     if errors_file is not None and errors_file.resolve() == file.resolve():
-        raise click.BadParameter("must not be the file being imported", param_hint="--errors")
+        raise click.BadParameter(_("must not be the file being imported"), param_hint="--errors")
     result = _run_import(kind, file, skip_invalid, check_only)
     _report(result, errors_file, check_only)
 
@@ -104,10 +111,14 @@ def _run_import(kind: str, file: Path, skip_invalid: bool, check_only: bool) -> 
         result = import_file(kind, file, skip_invalid, bars)
     except ImportFileError as error:
         db.session.rollback()
-        raise click.ClickException(f"{file.name}: {error}. Nothing was imported.") from None
+        raise click.ClickException(
+            _("%(file)s: %(error)s. Nothing was imported.", file=file.name, error=error)
+        ) from None
     except OSError as error:
         db.session.rollback()
-        raise click.ClickException(f"cannot read {file}: {error.strerror or error}") from None
+        raise click.ClickException(
+            _("cannot read %(file)s: %(error)s", file=file, error=error.strerror or error)
+        ) from None
     except (PluginError, SQLAlchemyError) as error:
         db.session.rollback()
         ensure_schema()
@@ -115,7 +126,11 @@ def _run_import(kind: str, file: Path, skip_invalid: bool, check_only: bool) -> 
             raise click.ClickException(f"{file.name}: {error}") from None
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         raise click.ClickException(
-            f"{file.name}: the database refused the import ({reason}). Nothing was imported."
+            _(
+                "%(file)s: the database refused the import (%(reason)s). Nothing was imported.",
+                file=file.name,
+                reason=reason,
+            )
         ) from None
     finally:
         bars.close()
@@ -135,48 +150,65 @@ def _report(result: ImportResult, errors_file: Path | None, check_only: bool) ->
     if errors_file is not None and result.rejected:
         count = write_errors(result, errors_file)
         click.echo(
-            f"Wrote {count} rejected row(s), each with a reason, to {errors_file}.", err=True
+            _(
+                "Wrote %(count)s rejected row(s), each with a reason, to %(file)s.",
+                count=count,
+                file=errors_file,
+            ),
+            err=True,
         )
     if not result.written:
         raise click.ClickException(
-            f"{name}: {len(result.rejected)} invalid row(s); nothing was imported. Fix them, "
-            "or use --skip-invalid (with --errors FILE) to import the valid rows."
+            _(
+                "%(file)s: %(count)s invalid row(s); nothing was imported. Fix them, or use "
+                "--skip-invalid (with --errors FILE) to import the valid rows.",
+                file=name,
+                count=len(result.rejected),
+            )
         )
     notes = result.notes
     for note in notes[:NOTES_SHOWN]:
         click.echo(note, err=True)
     if len(notes) > NOTES_SHOWN:
-        click.echo(f"... and {len(notes) - NOTES_SHOWN} more.", err=True)
-    summary = (
-        f"{name}: {result.rows} row(s) read; {result.counted}: {result.added} added, "
-        f"{result.changed} changed, {result.unchanged} unchanged"
+        click.echo(_("... and %(count)s more.", count=len(notes) - NOTES_SHOWN), err=True)
+    summary = _(
+        "%(file)s: %(rows)s row(s) read; %(counted)s: %(added)s added, %(changed)s changed, "
+        "%(unchanged)s unchanged",
+        file=name,
+        rows=result.rows,
+        counted=result.counted,
+        added=result.added,
+        changed=result.changed,
+        unchanged=result.unchanged,
     )
     if result.rejected:
-        summary += f"; {len(result.rejected)} row(s) rejected"
+        summary += _("; %(count)s row(s) rejected", count=len(result.rejected))
     if result.flagged:
-        summary += (
-            f"; {len(result.flagged)} row(s) kept with data to check "
-            "(listed on the Data to check page)"
+        summary += _(
+            "; %(count)s row(s) kept with data to check (listed on the Data to check page)",
+            count=len(result.flagged),
         )
     if result.skipped:
-        summary += f"; {len(result.skipped)} row(s) of merged customers skipped"
+        summary += _("; %(count)s row(s) of merged customers skipped", count=len(result.skipped))
     if result.order_ids:
-        summary += f"; plugins were told about {len(result.order_ids)} order(s)"
+        summary += _("; plugins were told about %(count)s order(s)", count=len(result.order_ids))
     if check_only:
-        summary += ". Checked only: nothing was saved"
-    click.echo(summary + ".")
+        summary += _(". Checked only: nothing was saved")
+    click.echo(summary + _("."))
 
 
-@click.command("export")
+@click.command(
+    "export",
+    help=_l(
+        "Write users, customers, products, orders or order-lines to FILE in the import "
+        "format.\n\nThe file imports back unchanged. Customers without an external_id are "
+        'given "CUST-<id>" first, so that orders can refer to them.'
+    ),
+)
 @click.argument("kind", metavar="FORMAT", type=click.Choice(list(FORMATS)))
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @with_appcontext
 def export_command(kind: str, file: Path) -> None:
-    """Write users, customers, products, orders or order-lines to FILE in the import format.
-
-    The file imports back unchanged. Customers without an external_id are given "CUST-<id>"
-    first, so that orders can refer to them.
-    """
     from core.exporting import export_file, give_external_ids
 
     ensure_schema()
@@ -184,13 +216,22 @@ def export_command(kind: str, file: Path) -> None:
         given = give_external_ids()
         db.session.commit()
         if given:
-            click.echo(f"Gave {given} customer(s) without an external_id the key CUST-<id>.")
+            click.echo(
+                _(
+                    "Gave %(count)s customer(s) without an external_id the key CUST-<id>.",
+                    count=given,
+                )
+            )
     bars = ProgressBars()
     try:
         count = export_file(kind, file, bars)
     except OSError as error:
-        raise click.ClickException(f"cannot write {file}: {error.strerror}") from None
+        raise click.ClickException(
+            _("cannot write %(file)s: %(error)s", file=file, error=error.strerror)
+        ) from None
     finally:
         bars.close()
     db.session.rollback()
-    click.echo(f"Exported {count} {kind} row(s) to {file}.")
+    click.echo(
+        _("Exported %(count)s %(kind)s row(s) to %(file)s.", count=count, kind=kind, file=file)
+    )

@@ -115,3 +115,31 @@ def test_broken_config_gives_one_line_not_a_traceback(monkeypatch, tmp_path):
     assert result.exit_code != 0
     assert "Unknown plugin 'loyalti_typo'" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_chinese_company_gets_its_commands_in_chinese(make_app, db):
+    """[clientele].language = "zh_CN": help, messages and refusals in Chinese; the data the
+    same as in English."""
+    from core.testing import CliRunner
+
+    cli = CliRunner(make_app(language="zh_CN"))
+    helped = cli.invoke(["users", "add", "--help"])
+    assert helped.exit_code == 0, helped.output
+    assert "添加员工用户，或更新已有用户的角色、姓名和密码。" in helped.output
+    assert "全名（默认：邮箱 @ 前的部分）。" in helped.output
+    listed = cli.invoke(["--help"])
+    assert "员工用户。" in listed.output and "创建或升级数据库" in listed.output
+    added = cli.invoke(
+        ["users", "add", "wei@example.cn", "--role", "sales", "--password", "12345678"]
+    )
+    assert added.output == "已添加 wei@example.cn（sales）。\n"
+    short = cli.invoke(["users", "add", "li@example.cn", "--role", "sales", "--password", "short"])
+    assert short.exit_code != 0 and "至少使用 8 个字符" in short.output
+    assert db.session.scalar(select(User).where(User.email == "li@example.cn")) is None
+
+
+def test_an_english_company_keeps_its_help_in_english(cli):
+    helped = cli.invoke(["users", "add", "--help"])
+    assert "Add a staff user, or update the role, name and password of an existing one." in (
+        helped.output
+    )
