@@ -57,6 +57,7 @@ PUBLIC_MODULES: tuple[str, ...] = (
     "core.views.common",
     "core.csvfiles",
     "core.cli.output",
+    "core.cli.options",
     "core.outbox",
     "core.jobs",
     "core.placeholders",
