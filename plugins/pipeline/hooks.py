@@ -25,12 +25,14 @@ def blueprints() -> list[Blueprint]:
 
 @hookimpl
 def permissions() -> list[Permission]:
-    """Sales work on their own deals, managers on all; marketing reads counts by channel."""
+    """Sales work on their own deals, managers on all; marketing reads counts by channel; only
+    admins edit the stages."""
     return [
         Permission("pipeline.deals", "Work on deals and log follow-ups", ("sales", "manager")),
         Permission("pipeline.all", "See and change every salesperson's deals", ("manager",)),
         Permission("pipeline.reports", "Read the funnel, win rate and forecast", ("manager",)),
         Permission("pipeline.channels", "Read deal counts by channel", ("marketing", "manager")),
+        Permission("pipeline.stages", "Add, rename, reorder and retire the stages", ()),
     ]
 
 
