@@ -1,4 +1,4 @@
-"""Pipeline forms: a deal with its products, a follow-up, a move, a lost reason."""
+"""Pipeline forms: a deal with its products, a follow-up, a move, a lost reason, the stages."""
 
 from __future__ import annotations
 
@@ -90,3 +90,26 @@ class LostForm(BaseForm):
     """Why the deal was lost."""
 
     reason_id = SelectField(_l("Lost because"), coerce=int, validators=[InputRequired()])
+
+
+class StageForm(BaseForm):
+    """A new open stage: its name and default probability (the rules are in stages.py)."""
+
+    name = StringField(_l("Name"), filters=[strip])
+    probability_percent = PercentField(
+        _l("Default probability %"),
+        validators=[Optional()],
+        description=_l("From 0 to 100; the stage's deals take it unless typed by hand."),
+    )
+
+
+class StageNameForm(BaseForm):
+    """A stage's new name."""
+
+    name = StringField(_l("New name"), filters=[strip])
+
+
+class StageProbabilityForm(BaseForm):
+    """An open stage's new default probability, as a percentage."""
+
+    probability_percent = PercentField(_l("Default probability %"), validators=[Optional()])

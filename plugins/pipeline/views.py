@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from plugins.pipeline.pages import board, deals, followups, learning, pool, reports
+from plugins.pipeline.pages import board, deals, followups, learning, pool, reports, stages
 
 bp = Blueprint(
     "pipeline",
@@ -39,3 +39,12 @@ bp.add_url_rule(
 bp.add_url_rule("/reports", view_func=reports.reports_page, endpoint="reports")
 bp.add_url_rule("/reports/calibration", view_func=learning.calibration_page, endpoint="calibration")
 bp.add_url_rule("/channels", view_func=reports.channels_page, endpoint="channels")
+bp.add_url_rule("/stages", view_func=stages.stages_page, endpoint="stages")
+bp.add_url_rule("/stages/add", view_func=stages.stage_add, methods=["POST"])
+for action in ("rename", "probability", "up", "down", "deactivate", "reactivate"):
+    bp.add_url_rule(
+        f"/stages/<stage_id>/{action}",
+        view_func=getattr(stages, f"stage_{action}"),
+        endpoint=f"stage_{action}",
+        methods=["POST"],
+    )
