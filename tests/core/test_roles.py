@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from core import dates
 from core.db import db
@@ -128,6 +129,7 @@ GREETING = "Birthday greeting"
 GREETING_SUBJECT = "Happy birthday, Rita"
 DEAL = "More lids for Rita"
 FOLLOW_UP = "Asked about lid colours"
+STAGES_TAB = 'href="/pipeline/stages"'
 
 
 @dataclass(frozen=True)
@@ -286,6 +288,11 @@ TABLE = [
     Row(("seller", "other", "support", "marketing"), "/pipeline/reports/calibration", 403),
     Row(("admin", "manager", "marketing"), "/pipeline/channels", 200, ("Deals by channel",), (DEAL,)),
     Row(("seller", "other", "support"), "/pipeline/channels", 403),
+    # Only admins edit the stages (pipeline.stages); the Stages tab shows for them alone.
+    Row(("admin",), "/pipeline/stages", 200, ("Add an open stage", "Prospecting", "Engaging")),
+    Row(("manager", "seller", "other", "support", "marketing"), "/pipeline/stages", 403),
+    Row(("admin",), "/pipeline/", 200, (STAGES_TAB,)),
+    Row(("manager", "seller", "other"), "/pipeline/", 200, (), (STAGES_TAB,)),
     Row(("admin", "manager", "seller"), "/customers/{customer}", 200, (FOLLOW_UP, DEAL)),
     Row(("support", "marketing"), "/customers/{customer}", 200, (), (FOLLOW_UP, DEAL)),
 ]  # fmt: skip
@@ -317,3 +324,55 @@ def test_each_role_sees_what_the_guide_says(shop, client, login_as, role):
             assert wanted.format(**values) in text, (role, url, "missing", wanted)
         for unwanted in row.must_not:
             assert unwanted.format(**values) not in text, (role, url, "shown", unwanted)
+
+
+#: Every POST of the stages page, in an order an admin can run them all: Engaging (empty: the
+#: deal is in Prospecting) is renamed, given 55 %, moved up and down, stopped and used again.
+STAGE_POSTS = [
+    ("/pipeline/stages/add", {"name": "Proposal", "probability_percent": "60"}),
+    ("/pipeline/stages/{stage}/rename", {"name": "Talking"}),
+    ("/pipeline/stages/{stage}/probability", {"probability_percent": "55"}),
+    ("/pipeline/stages/{stage}/up", {}),
+    ("/pipeline/stages/{stage}/down", {}),
+    ("/pipeline/stages/{stage}/deactivate", {}),
+    ("/pipeline/stages/{stage}/reactivate", {}),
+]
+
+
+def _stages():
+    from plugins.pipeline.models import Stage
+
+    db.session.expire_all()
+    return [
+        (s.id, s.name, s.position, s.probability, s.active)
+        for s in db.session.scalars(select(Stage).order_by(Stage.id))
+    ]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_admins_change_the_stages(shop, client, login_as, role):
+    from plugins.pipeline import stages as stage_records
+
+    engaging = stage_records.stage_by_name("Engaging")
+    before = _stages()
+    login_as(shop.users[role])
+    for url, data in STAGE_POSTS:
+        response = client.post(url.format(stage=engaging.id), data=data)
+        assert response.status_code == (302 if role == "admin" else 403), (role, url)
+        if role == "admin":
+            flashed = client.get("/pipeline/stages").get_data(as_text=True)
+            assert "Nothing changed" not in flashed, url
+    if role != "admin":
+        assert _stages() == before
+        return
+    after = {
+        name: (position, probability, active)
+        for _id, name, position, probability, active in _stages()
+    }
+    assert after == {
+        "Prospecting": (1, Decimal("0.1000"), True),
+        "Talking": (2, Decimal("0.5500"), True),
+        "Proposal": (3, Decimal("0.6000"), True),
+        "Won": (4, Decimal("1.0000"), True),
+        "Lost": (5, Decimal("0.0000"), True),
+    }
