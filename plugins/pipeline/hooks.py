@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, url_for
 
 from core.auth import acting_user
-from core.i18n import _
+from core.i18n import _, _l
 from core.models import Customer, Order, User
 from core.plugins import Job, NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
 from plugins.pipeline import followups, won
@@ -38,11 +38,12 @@ def permissions() -> list[Permission]:
 
 @hookimpl
 def nav_items(user: Any) -> list[NavItem]:
-    """Deals (the board) and, for marketing, the counts by channel."""
+    """Deals (the board), the reports, for marketing the counts by channel, for admins the stages."""
     return [
-        NavItem("Deals", "pipeline.board", "pipeline.deals", 300),
-        NavItem("Pipeline reports", "pipeline.reports", "pipeline.reports", 305),
-        NavItem("Deals by channel", "pipeline.channels", "pipeline.channels", 306),
+        NavItem(_l("Deals"), "pipeline.board", "pipeline.deals", 300),
+        NavItem(_l("Pipeline reports"), "pipeline.reports", "pipeline.reports", 305),
+        NavItem(_l("Deals by channel"), "pipeline.channels", "pipeline.channels", 306),
+        NavItem(_l("Pipeline stages"), "pipeline.stages", "pipeline.stages", 307),
     ]
 
 

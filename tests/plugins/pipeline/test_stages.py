@@ -267,7 +267,8 @@ def test_the_page_lists_the_stages_with_their_facts(client, login_as, book, thre
     assert "1 open deal" in page and "2 open deals" in page
     assert "40 %" in page and "100 %" in page
     assert 'value="40"' in page and 'value="10"' in page  # the typed percent, as typed
-    assert 'href="/pipeline/stages"' in page  # the tab
+    assert 'href="/pipeline/stages">Stages</a>' in page  # the tab
+    assert 'href="/pipeline/stages">Pipeline stages</a>' in page  # the menu
 
 
 def test_admin_adds_a_stage_and_it_is_a_board_column(client, login_as, db):
@@ -373,7 +374,7 @@ def test_only_admins_reach_the_page(client, login_as, book):
     for role in ("manager", "sales", "support", "marketing"):
         login_as(role)
         assert client.get("/pipeline/stages").status_code == 403, role
-        assert 'href="/pipeline/stages"' not in text(client.get("/pipeline/forgotten")), role
+        assert "/pipeline/stages" not in text(client.get("/pipeline/forgotten")), role
 
 
 # Chinese ----------------------------------------------------------------------------------
@@ -398,6 +399,7 @@ def test_the_stages_page_in_chinese(client, login_as, book, three, make_user):
     assert '<html lang="zh-CN">' in html
     assert english_left(html, PLUGIN, within=MAIN) == []
     assert "添加进行中阶段" in html and "默认概率" in html
+    assert 'href="/pipeline/stages">销售阶段</a>' in html  # the menu entry
     engaging = stage("深入沟通")
     client.post(f"/pipeline/stages/{engaging.id}/deactivate")
     html = text(client.get("/pipeline/stages"))
