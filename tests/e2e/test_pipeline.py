@@ -175,3 +175,64 @@ def test_the_board_fits_a_phone(live_server, page, screenshot):
     expect(page.locator(".pipeline-card").first).to_be_visible()
     assert sideways_overflow(page) == 0
     screenshot("pipeline-board-375")
+
+
+def test_an_admin_adds_a_stage_and_it_is_a_board_column(live_server, page, screenshot):
+    from plugins.pipeline import stages as stage_records
+    from plugins.pipeline.models import Opportunity
+
+    sam, ids = _book(live_server)
+    admin = live_server.create_user("admin", name="Ada Admin")
+    live_server.log_in(page, admin)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url_for("pipeline.board"))
+    page.locator(".nav-tabs").get_by_role("link", name="Stages").click()
+    names = page.locator("#pipeline-stages .stage-name")
+    expect(names).to_have_text(["Prospecting", "Engaging", "Won", "Lost"])
+    prospecting = page.locator(f'.pipeline-stage[data-stage-id="{ids["Prospecting"]}"]')
+    expect(prospecting.locator(".stage-deals")).to_have_text("2 open deals")
+
+    # Add "Proposal" at 60 %: it goes after the last open stage; then move it up one place.
+    form = page.locator("#stage-add")
+    form.get_by_label("Name").fill("Proposal")
+    form.get_by_label("Default probability %").fill("60")
+    form.get_by_role("button", name="Add stage").click()
+    expect(page.get_by_role("alert")).to_contain_text("Stage Proposal added to the board.")
+    expect(names).to_have_text(["Prospecting", "Engaging", "Proposal", "Won", "Lost"])
+    page.locator(".pipeline-stage", has_text="Proposal").get_by_role("button", name="Up").click()
+    expect(names).to_have_text(["Prospecting", "Proposal", "Engaging", "Won", "Lost"])
+
+    # A stage holding deals cannot be stopped: the page says why and nothing changes.
+    prospecting.get_by_role("button", name="Stop using").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Nothing changed: 2 open deals are in Prospecting: move them to another stage first."
+    )
+    expect(prospecting.locator(".stage-inactive")).to_have_count(0)
+    screenshot("pipeline-stages-1366")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    expect(names).to_have_count(5)
+    assert sideways_overflow(page) == 0
+    screenshot("pipeline-stages-375")
+
+    # The board has the new column in its place; a card moved there takes its 60 %.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(live_server.url_for("pipeline.board"))
+    with live_server.data() as session:
+        proposal = stage_records.stage_by_name("Proposal").id
+    expect(page.locator(".pipeline-column h2")).to_have_text(
+        ["Prospecting", "Proposal", "Engaging"]
+    )
+    column = page.locator(f'.pipeline-drop[data-stage-id="{proposal}"]')
+    expect(column).to_contain_text("No deals here.")
+    expect(
+        page.locator(f'.pipeline-column[data-stage-id="{proposal}"] .card-header')
+    ).to_contain_text("60 %")
+    card = page.locator(".pipeline-card", has_text="Jam for Cara")
+    card.get_by_label("Move to stage").select_option(str(proposal))
+    card.get_by_role("button", name="Move").click()
+    expect(column.locator(".pipeline-card", has_text="Jam for Cara")).to_be_visible()
+    with live_server.data() as session:
+        deal = session.get(Opportunity, ids["jam"])
+        assert (deal.stage_id, deal.probability) == (proposal, Decimal("0.6000"))
+    screenshot("pipeline-board-with-new-stage")
