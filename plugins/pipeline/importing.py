@@ -234,6 +234,8 @@ def _check_row(
     if stage is None:
         names = ", ".join(stage.name for stage in stage_records.all_stages())
         raise InputProblem(f"unknown stage '{stage_name}' (the stages are: {names})")
+    if not stage.active:
+        raise InputProblem(f"the stage {stage.name} is no longer used (see the stages page)")
     opened_on = _date(opened, "opened_on")
     closed_on = _date(closed, "closed_on")
     amount = None

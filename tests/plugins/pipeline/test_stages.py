@@ -172,6 +172,25 @@ def test_a_stopped_stage_leaves_the_board_and_comes_back_in_its_place(book, db, 
     assert [s.name for s in stage_records.open_stages()] == ["Prospecting", "Engaging", "Proposal"]
 
 
+def test_an_import_into_a_stopped_stage_is_refused(book, db, cli, tmp_path):
+    stage_records.add_stage("Proposal", Decimal("0.6"))
+    stage_records.deactivate_stage(stage("Proposal"))
+    db.session.commit()
+    path = tmp_path / "deals.csv"
+    path.write_text(
+        "external_id,title,customer_external_id,owner_email,product_sku,stage,opened_on,"
+        "closed_on,amount,lost_reason\n"
+        "E1,Fine,C1,sam@example.com,JAM,Prospecting,2026-01-01,,10.00,\n"
+        "E2,Late,C1,sam@example.com,JAM,proposal,2026-01-01,,10.00,\n",
+        encoding="utf-8",
+    )
+    result = cli.invoke(["pipeline", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Line 3: the stage Proposal is no longer used (see the stages page)" in result.output
+    assert "Line 2" not in result.output
+    assert database.session.scalars(select(Opportunity)).all() == []
+
+
 REFUSALS = [
     # (what, expected message)
     (lambda: stage_records.add_stage("engaging ", Decimal("0.5")),
