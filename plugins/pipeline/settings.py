@@ -1,7 +1,8 @@
 """The [plugins.pipeline] settings: the stages, the lost reasons, the follow-up and pool rules.
 
 ``stages`` seeds the stage records the first time the plugin runs (an admin edits them
-afterwards on the stages page); current() is the one typed way to read the settings.
+afterwards on the stages page, /pipeline/stages, with plugins/pipeline/stages.py); current()
+is the one typed way to read the settings.
 """
 
 from __future__ import annotations
