@@ -42,7 +42,6 @@ def board_order():
 
 def snapshot():
     """Everything an edit of the stages could change: the stages and the deals' probabilities."""
-    stage_records.ensure_stages()
     database.session.expire_all()
     stages = [
         (s.id, s.name, s.position, s.probability, s.kind, s.active)
@@ -307,7 +306,9 @@ def test_admin_adds_a_stage_and_it_is_a_board_column(client, login_as, db):
 
 def test_a_refused_add_keeps_what_was_typed_and_says_why(client, login_as, db):
     login_as("admin")
+    assert client.get("/pipeline/stages").status_code == 200  # seeds the stages, committed
     before = snapshot()
+    assert len(before[0]) == 4
     response = client.post(
         "/pipeline/stages/add", data={"name": "ENGAGING", "probability_percent": "50"}
     )
