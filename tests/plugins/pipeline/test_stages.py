@@ -27,7 +27,9 @@ from plugins.pipeline.models import Opportunity, Stage
 from plugins.pipeline.stages import StageError
 from tests.untranslated import english_left
 
-PLUGIN = Path(__file__).resolve().parents[3] / "plugins" / "pipeline"
+ROOT = Path(__file__).resolve().parents[3]
+PLUGIN = ROOT / "plugins" / "pipeline"
+CORE = ROOT / "core"
 
 
 def stage(name):
@@ -402,11 +404,6 @@ def test_only_admins_reach_the_page(client, login_as, book):
 CHINESE_NAMES = {"Prospecting": "初步接触", "Engaging": "深入沟通", "Won": "赢单", "Lost": "丢单"}
 
 
-#: The page's <main> (flashes and content; class px-4 is on it and the footer only): the menu
-#: bar is the core's, whose labels (the plugin's menu entries among them) it translates.
-MAIN = "px-4"
-
-
 def test_the_stages_page_in_chinese(client, login_as, book, three, make_user):
     # Stage names are the company's data: a Chinese company names its stages in Chinese.
     for english, chinese in CHINESE_NAMES.items():
@@ -417,16 +414,16 @@ def test_the_stages_page_in_chinese(client, login_as, book, three, make_user):
     login_as(admin)
     html = text(client.get("/pipeline/stages"))
     assert '<html lang="zh-CN">' in html
-    assert english_left(html, PLUGIN, within=MAIN) == []
+    assert english_left(html, PLUGIN, CORE) == []
     assert "添加进行中阶段" in html and "默认概率" in html
     assert 'href="/pipeline/stages">销售阶段</a>' in html  # the menu entry
     engaging = stage("深入沟通")
     client.post(f"/pipeline/stages/{engaging.id}/deactivate")
     html = text(client.get("/pipeline/stages"))
-    assert english_left(html, PLUGIN, within=MAIN) == []
+    assert english_left(html, PLUGIN, CORE) == []
     assert "深入沟通 中有 2 个进行中的商机" in html
     response = client.post(
         "/pipeline/stages/add", data={"name": "赢单", "probability_percent": "5"}
     )
-    assert english_left(text(response), PLUGIN, within=MAIN) == []
+    assert english_left(text(response), PLUGIN, CORE) == []
     assert "已有名为 赢单 的阶段。" in text(response)
