@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
+from core.i18n import _, _l
 from core.models import Customer
 
 #: {{ name }} with a name a placeholder may have.
@@ -24,14 +26,14 @@ _DOUBLE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _SINGLE = re.compile(r"\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}")
 
 #: The placeholders every message to a customer offers, with the same meaning everywhere.
-CUSTOMER_PLACEHOLDERS: dict[str, str] = {
-    "name": "the customer's name",
-    "first_name": "the first word of the customer's name",
-    "company": "the customer's company",
-    "city": "the customer's city",
-    "country": "the customer's country code",
-    "email": "the customer's e-mail address",
-    "our_company": "your company's name ([clientele] company)",
+CUSTOMER_PLACEHOLDERS: dict[str, Any] = {
+    "name": _l("the customer's name"),
+    "first_name": _l("the first word of the customer's name"),
+    "company": _l("the customer's company"),
+    "city": _l("the customer's city"),
+    "country": _l("the customer's country code"),
+    "email": _l("the customer's e-mail address"),
+    "our_company": _l("your company's name ([clientele] company)"),
 }
 
 
@@ -56,22 +58,24 @@ def problems(text: str, known: Mapping[str, str] | tuple[str, ...] | list[str]) 
     for match in _DOUBLE.finditer(text):
         inside = match.group(1).strip()
         if not PLACEHOLDER.fullmatch(match.group(0)):
-            found.append(f"{match.group(0)} is not a placeholder.")
+            found.append(_("%(text)s is not a placeholder.", text=match.group(0)))
         elif inside not in known and inside not in unknown:
             unknown.append(inside)
     if unknown:
         names = ", ".join(written(name) for name in unknown)
-        found.append(f"Unknown placeholder {names}.")
+        found.append(_("Unknown placeholder %(names)s.", names=names))
     rest = _DOUBLE.sub("", text)
     single = sorted(set(_SINGLE.findall(rest)))
     if single:
         names = ", ".join("{" + name + "}" for name in single)
-        found.append(f"Write placeholders in double braces: {names} is not filled in.")
+        found.append(
+            _("Write placeholders in double braces: %(names)s is not filled in.", names=names)
+        )
         rest = _SINGLE.sub("", rest)
     if "{{" in rest or "}}" in rest:
-        found.append("A {{ has no matching }}.")
+        found.append(_("A {{ has no matching }}."))
     if found:
-        found.append(f"Known placeholders: {listing(known)}.")
+        found.append(_("Known placeholders: %(names)s.", names=listing(known)))
     return found
 
 
@@ -87,8 +91,11 @@ def fill(text: str, values: Mapping[str, str]) -> str:
     missing = sorted({name for name in PLACEHOLDER.findall(text) if name not in values})
     if missing:
         raise PlaceholderError(
-            f"No value for {', '.join(written(name) for name in missing)}. "
-            f"Known placeholders: {listing(values)}."
+            _(
+                "No value for %(names)s. Known placeholders: %(known)s.",
+                names=", ".join(written(name) for name in missing),
+                known=listing(values),
+            )
         )
     return PLACEHOLDER.sub(lambda match: values[match.group(1)], text)
 

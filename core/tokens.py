@@ -9,6 +9,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core.csrf import csrf
+from core.i18n import _
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -42,6 +43,6 @@ def unsign(purpose: str, token: str, max_age_seconds: int | None = None) -> Any:
     try:
         return _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired:
-        raise TokenError("This link has expired.") from None
+        raise TokenError(_("This link has expired.")) from None
     except BadSignature:
-        raise TokenError("This link is not valid.") from None
+        raise TokenError(_("This link is not valid.")) from None
