@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core.db import db, is_sqlite
+from core.i18n import _
 from core.ledger import counted_orders, sales_movements
 from core.models import Customer, Order
 from core.money import from_cents, round_money
@@ -35,6 +36,11 @@ from core.sql import sum_cents
 from plugins.marketing.models import Campaign, Recipient
 
 UNKNOWN_CHANNEL = "(none)"
+
+
+def channel_label(channel: str) -> str:
+    """A channel as a page shows it: "(none)" in the reader's language, names as they are."""
+    return _("(none)") if channel == UNKNOWN_CHANNEL else channel
 
 
 @dataclass(frozen=True)

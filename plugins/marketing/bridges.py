@@ -38,7 +38,7 @@ def insights_segments() -> list[dict[str, Any]]:
     return [
         {
             "key": f"marketing:{row.id}",
-            "label": f"Segment: {row.name}",
+            "label": _("Segment: %(name)s", name=row.name),
             "customers": _members(row.definition),
         }
         for row in saved

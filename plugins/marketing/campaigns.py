@@ -18,12 +18,14 @@ from sqlalchemy import func, insert, literal, select
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.locking import change_state
 from core.models import Customer, utcnow
 from core.money import percent
 from core.outbox import queue_email
 from plugins.marketing import messages
 from plugins.marketing.consent import opted_out
+from plugins.marketing.labels import campaign_status
 from plugins.marketing.models import RECIPIENT_STATUSES, Campaign, Recipient
 from plugins.marketing.segments import Catalog, SegmentError, compile_rule, rule_from_json
 
@@ -59,19 +61,24 @@ def text_problems(campaign: Campaign) -> list[str]:
 
 def _changed_meanwhile(campaign: Campaign) -> str:
     """The message for the loser of two simultaneous actions (the campaign was re-read)."""
-    return (
-        f"Someone else changed the campaign a moment ago: it is {campaign.status} now. "
-        "Nothing changed."
+    return _(
+        "Someone else changed the campaign a moment ago: it is %(status)s now. Nothing changed.",
+        status=campaign_status(campaign.status),
     )
 
 
 def schedule(campaign: Campaign, when: dt.datetime) -> None:
     """Let the send job start the campaign at ``when`` (UTC); only before sending, with a valid text."""
     if not campaign.editable:
-        raise CampaignError(f"The campaign is {campaign.status}; it can no longer be scheduled.")
+        raise CampaignError(
+            _(
+                "The campaign is %(status)s; it can no longer be scheduled.",
+                status=campaign_status(campaign.status),
+            )
+        )
     problems = text_problems(campaign)
     if problems:
-        raise CampaignError("Edit the message first: " + " ".join(problems))
+        raise CampaignError(_("Edit the message first: %(problems)s", problems=" ".join(problems)))
     if not change_state(campaign, ("draft", "scheduled"), "scheduled"):
         raise CampaignError(_changed_meanwhile(campaign))
     campaign.scheduled_at = when
@@ -80,7 +87,7 @@ def schedule(campaign: Campaign, when: dt.datetime) -> None:
 def unschedule(campaign: Campaign) -> None:
     """Back to draft, so it can be changed without being sent."""
     if campaign.status != "scheduled":
-        raise CampaignError("Only a scheduled campaign can be put back to draft.")
+        raise CampaignError(_("Only a scheduled campaign can be put back to draft."))
     if not change_state(campaign, ("scheduled",), "draft"):
         raise CampaignError(_changed_meanwhile(campaign))
     campaign.scheduled_at = None
@@ -89,7 +96,9 @@ def unschedule(campaign: Campaign) -> None:
 def cancel(campaign: Campaign) -> None:
     """Stop a campaign; recipients not yet handled get nothing (those already queued keep theirs)."""
     if campaign.status in ("sent", "cancelled"):
-        raise CampaignError(f"The campaign is already {campaign.status}.")
+        raise CampaignError(
+            _("The campaign is already %(status)s.", status=campaign_status(campaign.status))
+        )
     if not change_state(campaign, ("draft", "scheduled", "sending"), "cancelled"):
         raise CampaignError(_changed_meanwhile(campaign))
     campaign.finished_at = utcnow()

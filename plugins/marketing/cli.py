@@ -13,6 +13,7 @@ from sqlalchemy import select
 from core.cli.output import emit, format_option
 from core.dates import parse_period
 from core.db import db
+from core.i18n import _, _l
 from core.money import round_percent
 from core.plugins import plugin_system
 from plugins.marketing import attribution
@@ -36,12 +37,14 @@ CAMPAIGN_COLUMNS = (
 )  # fmt: skip
 
 
-@click.group("marketing")
+@click.group("marketing", help=_l("Segments, attribution and consent of the marketing plugin."))
 def marketing() -> None:
     """Segments, attribution and consent of the marketing plugin."""
 
 
-@marketing.command("segment-count")
+@marketing.command(
+    "segment-count", help=_l("Print how many customers the saved segment NAME has now.")
+)
 @click.argument("name")
 @with_appcontext
 def segment_count(name: str) -> None:
@@ -49,14 +52,22 @@ def segment_count(name: str) -> None:
     segment = db.session.scalar(select(Segment).where(Segment.name == name))
     if segment is None:
         names = list(db.session.scalars(select(Segment.name).order_by(Segment.name)))
-        known = ", ".join(names) if names else "none yet"
-        raise click.ClickException(f"There is no segment called '{name}' (segments: {known}).")
+        known = ", ".join(names) if names else _("none yet")
+        raise click.ClickException(
+            _(
+                "There is no segment called '%(name)s' (segments: %(known)s).",
+                name=name,
+                known=known,
+            )
+        )
     try:
         count = count_customers(
             rule_from_json(segment.definition), collect_criteria(plugin_system().pm)
         )
     except SegmentError as error:
-        raise click.ClickException(f"Segment '{name}' cannot be counted: {error}") from None
+        raise click.ClickException(
+            _("Segment '%(name)s' cannot be counted: %(error)s", name=name, error=error)
+        ) from None
     click.echo(count)
 
 
@@ -91,14 +102,16 @@ def _campaign_rows(start: Any, end: Any) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-@marketing.command("attribution")
-@click.option("--period", default="", help="A month, YYYY-MM; without it, all time.")
+@marketing.command(
+    "attribution", help=_l("Customers, net and profit by acquisition channel or by campaign.")
+)
+@click.option("--period", default="", help=_l("A month, YYYY-MM; without it, all time."))
 @click.option(
     "--by",
     type=click.Choice(["channel", "campaign"]),
     default="channel",
     show_default=True,
-    help="Rows per acquisition channel, or per campaign mailed in the period.",
+    help=_l("Rows per acquisition channel, or per campaign mailed in the period."),
 )
 @format_option
 @with_appcontext
@@ -121,7 +134,12 @@ def attribution_command(period: str, by: str, output_format: str) -> None:
         emit(output_format, _campaign_rows(start, end), CAMPAIGN_COLUMNS, envelope, "campaigns")
 
 
-@marketing.command("consent-import")
+@marketing.command(
+    "consent-import",
+    help=_l(
+        "Record opt-ins and opt-outs from a CSV file (external_id,topic,status,at,note) as evidence."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def consent_import(file: Path) -> None:
@@ -132,12 +150,21 @@ def consent_import(file: Path) -> None:
         db.session.rollback()
         for line in problem.lines:
             click.echo(line, err=True)
-        raise click.ClickException("Nothing was imported.") from None
+        raise click.ClickException(_("Nothing was imported.")) from None
     db.session.commit()
-    click.echo(f"{changed} consent change(s) recorded; {unchanged} row(s) were already so.")
+    click.echo(
+        _(
+            "%(changed)s consent change(s) recorded; %(unchanged)s row(s) were already so.",
+            changed=changed,
+            unchanged=unchanged,
+        )
+    )
 
 
-@marketing.command("refresh-recommendations")
+@marketing.command(
+    "refresh-recommendations",
+    help=_l("Recompute which products are bought together (the nightly job does it too)."),
+)
 @with_appcontext
 def refresh_recommendations_command() -> None:
     """Recompute which products are bought together (the nightly job does it too)."""
@@ -147,7 +174,13 @@ def refresh_recommendations_command() -> None:
 
     started = time.perf_counter()
     pairs, similarities = refresh_recommendations()
+    seconds = f"{time.perf_counter() - started:.1f}"
     click.echo(
-        f"{pairs} customer-product pairs, {similarities} product similarities kept "
-        f"in {time.perf_counter() - started:.1f}s."
+        _(
+            "%(pairs)s customer-product pairs, %(similarities)s product similarities kept "
+            "in %(seconds)ss.",
+            pairs=pairs,
+            similarities=similarities,
+            seconds=seconds,
+        )
     )

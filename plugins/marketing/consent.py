@@ -20,6 +20,7 @@ from sqlalchemy.sql import ColumnElement
 
 from core.customers import update_customer
 from core.db import db
+from core.i18n import _
 from core.models import Customer, User, utcnow
 from plugins.marketing.models import ALL_TOPICS, CONSENT_SOURCES, ConsentEvent, TopicOptOut
 
@@ -78,9 +79,21 @@ def states(customer_ids: Sequence[int]) -> dict[int, ConsentState]:
 def _check(topic: str, source: str, topics: Sequence[str]) -> None:
     """The topic is configured (or "all") and the source is known."""
     if topic != ALL_TOPICS and topic not in topics:
-        raise ConsentError(f"'{topic}' is not a consent topic (topics: {', '.join(topics)}, all).")
+        raise ConsentError(
+            _(
+                "'%(topic)s' is not a consent topic (topics: %(topics)s, all).",
+                topic=topic,
+                topics=", ".join(topics),
+            )
+        )
     if source not in CONSENT_SOURCES:
-        raise ConsentError(f"'{source}' is not a consent source ({', '.join(CONSENT_SOURCES)}).")
+        raise ConsentError(
+            _(
+                "'%(source)s' is not a consent source (%(sources)s).",
+                source=source,
+                sources=", ".join(CONSENT_SOURCES),
+            )
+        )
 
 
 @contextmanager

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from core import dates
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from plugins.marketing.consent import record_consent
 from plugins.marketing.models import ALL_TOPICS
@@ -53,7 +54,9 @@ def _moment(text: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+        raise ValueError(
+            _("'%(text)s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)", text=text)
+        ) from None
     return dates.from_company_time(value)
 
 
@@ -63,11 +66,17 @@ def _check_row(line: int, row: dict[str, str], topics: Sequence[str]) -> Consent
     topic = (row.get("topic") or "").strip().lower()
     status = (row.get("status") or "").strip().lower()
     if not external_id:
-        raise ValueError("external_id is empty")
+        raise ValueError(_("external_id is empty"))
     if topic != ALL_TOPICS and topic not in topics:
-        raise ValueError(f"topic '{topic}' is not one of {', '.join([*topics, ALL_TOPICS])}")
+        raise ValueError(
+            _(
+                "topic '%(topic)s' is not one of %(topics)s",
+                topic=topic,
+                topics=", ".join([*topics, ALL_TOPICS]),
+            )
+        )
     if status not in ("in", "out"):
-        raise ValueError(f"status must be 'in' or 'out', not '{status}'")
+        raise ValueError(_("status must be 'in' or 'out', not '%(status)s'", status=status))
     at = _moment((row.get("at") or "").strip())
     return ConsentRow(line, external_id, topic, status == "in", at, (row.get("note") or "").strip())
 
@@ -77,13 +86,15 @@ def read_rows(path: Path, topics: Sequence[str]) -> list[ConsentRow]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != HEADER:
-            raise ImportProblem([f"Line 1: the columns must be exactly {','.join(HEADER)}."])
+            raise ImportProblem(
+                [_("Line 1: the columns must be exactly %(columns)s.", columns=",".join(HEADER))]
+            )
         rows, problems = [], []
         for line, row in enumerate(reader, start=2):
             try:
                 rows.append(_check_row(line, row, topics))
             except ValueError as error:
-                problems.append(f"Line {line}: {error}.")
+                problems.append(_("Line %(line)s: %(error)s.", line=line, error=error))
     if problems:
         raise ImportProblem(problems)
     return rows
@@ -98,7 +109,11 @@ def import_consent(path: Path, topics: Sequence[str]) -> tuple[int, int]:
         for customer in db.session.scalars(select(Customer).where(Customer.external_id.in_(wanted)))
     }
     missing = [
-        f"Line {row.line}: no customer has external_id '{row.external_id}'."
+        _(
+            "Line %(line)s: no customer has external_id '%(id)s'.",
+            line=row.line,
+            id=row.external_id,
+        )
         for row in rows
         if row.external_id not in customers
     ]

@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import UnaryExpression
 
 from core import dates
 from core.db import db, is_sqlite
+from core.i18n import _, _l
 from core.ledger import counted_orders
 from core.models import Customer, Order, OrderLine, Product, User
 from core.money import to_cents
@@ -104,7 +105,7 @@ def distinct_choices(column: Any) -> LazyChoices:
 def _whole(value: Decimal, what: str) -> int:
     """A number that must be a whole number of at least 0 (a count of orders)."""
     if value != value.to_integral_value() or value < 0:
-        raise ValueError(f"{what} is a whole number of 0 or more")
+        raise ValueError(_("%(what)s is a whole number of 0 or more", what=what))
     return int(value)
 
 
@@ -146,14 +147,14 @@ def bought_product(sku: str) -> Expression:
     """Bought (and kept) the product with this SKU; a SKU that does not exist is an error."""
     product_id = db.session.scalar(select(Product.id).where(Product.sku == sku.strip()))
     if product_id is None:
-        raise ValueError(f"there is no product with SKU '{sku.strip()}'")
+        raise ValueError(_("there is no product with SKU '%(sku)s'", sku=sku.strip()))
     lines = bought_lines().where(OrderLine.product_id == product_id)
     return Customer.id.in_(lines.with_only_columns(Order.customer_id))
 
 
 def orders_at_least(value: Decimal) -> Expression:
     """At least N confirmed orders (refunded orders still count as placed; drafts and cancelled do not)."""
-    wanted = _whole(value, "the number of orders")
+    wanted = _whole(value, _("the number of orders"))
     if wanted == 0:
         return true()
     placed = (
@@ -242,34 +243,34 @@ def _owner_choices() -> LazyChoices:
 def core_criteria() -> list[dict[str, Any]]:
     """Customer facts and order facts, with the choices of the moment."""
     return [
-        {"key": "marketing.country", "label": "Country", "kind": "choice",
+        {"key": "marketing.country", "label": _l("Country"), "kind": "choice",
          "choices": distinct_choices(Customer.country), "build": lambda value: Customer.country == value},
-        {"key": "marketing.region", "label": "Region", "kind": "choice",
+        {"key": "marketing.region", "label": _l("Region"), "kind": "choice",
          "choices": distinct_choices(Customer.region), "build": lambda value: Customer.region == value},
-        {"key": "marketing.city", "label": "City", "kind": "text", "build": city_is},
-        {"key": "marketing.channel", "label": "Acquisition channel", "kind": "choice",
+        {"key": "marketing.city", "label": _l("City"), "kind": "text", "build": city_is},
+        {"key": "marketing.channel", "label": _l("Acquisition channel"), "kind": "choice",
          "choices": distinct_choices(Customer.channel), "build": lambda value: Customer.channel == value},
-        {"key": "marketing.tag", "label": "Has tag", "kind": "text", "build": has_tag},
-        {"key": "marketing.created_after", "label": "Customer since (on or after)", "kind": "date",
+        {"key": "marketing.tag", "label": _l("Has tag"), "kind": "text", "build": has_tag},
+        {"key": "marketing.created_after", "label": _l("Customer since (on or after)"), "kind": "date",
          "build": created_on_or_after},
-        {"key": "marketing.created_before", "label": "Customer since (before)", "kind": "date",
+        {"key": "marketing.created_before", "label": _l("Customer since (before)"), "kind": "date",
          "build": created_before},
-        {"key": "marketing.owner", "label": "Account manager", "kind": "choice",
+        {"key": "marketing.owner", "label": _l("Account manager"), "kind": "choice",
          "choices": _owner_choices(), "build": owner_is},
-        {"key": "marketing.has_email", "label": "Has an e-mail address", "kind": "flag",
+        {"key": "marketing.has_email", "label": _l("Has an e-mail address"), "kind": "flag",
          "build": has_email},
-        {"key": "marketing.bought_category", "label": "Bought from category", "kind": "choice",
+        {"key": "marketing.bought_category", "label": _l("Bought from category"), "kind": "choice",
          "choices": distinct_choices(Product.category), "build": bought_category},
-        {"key": "marketing.bought_product", "label": "Bought product (SKU)", "kind": "text",
+        {"key": "marketing.bought_product", "label": _l("Bought product (SKU)"), "kind": "text",
          "build": bought_product},
-        {"key": "marketing.orders_at_least", "label": "Number of orders at least", "kind": "number",
+        {"key": "marketing.orders_at_least", "label": _l("Number of orders at least"), "kind": "number",
          "build": orders_at_least},
-        {"key": "marketing.spent_at_least", "label": "Spent at least (net after refunds)",
+        {"key": "marketing.spent_at_least", "label": _l("Spent at least (net after refunds)"),
          "kind": "number", "build": spent_at_least},
-        {"key": "marketing.profit_at_least", "label": "Profit at least (after refunds)",
+        {"key": "marketing.profit_at_least", "label": _l("Profit at least (after refunds)"),
          "kind": "number", "build": profit_at_least},
-        {"key": "marketing.last_order_after", "label": "Last order on or after", "kind": "date",
+        {"key": "marketing.last_order_after", "label": _l("Last order on or after"), "kind": "date",
          "build": last_order_on_or_after},
-        {"key": "marketing.last_order_before", "label": "Last order before", "kind": "date",
+        {"key": "marketing.last_order_before", "label": _l("Last order before"), "kind": "date",
          "build": last_order_before},
     ]  # fmt: skip

@@ -9,6 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from core import placeholders
 from core.forms import BaseForm, MoneyField
+from core.i18n import _l
 from plugins.marketing.messages import MERGE_FIELDS, problems
 
 
@@ -22,35 +23,36 @@ def _known_merge_fields(field: StringField | TextAreaField) -> None:
 class SegmentForm(BaseForm):
     """A segment's name, description and how its conditions combine (the conditions are rows of their own)."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     match = SelectField(
-        "Customers who match",
-        choices=[("all", "all of the conditions"), ("any", "any of the conditions")],
+        _l("Customers who match"),
+        choices=[("all", _l("all of the conditions")), ("any", _l("any of the conditions"))],
     )
 
 
 class CampaignForm(BaseForm):
     """A campaign: message with merge fields, topic, segment, cost."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
     topic = SelectField(
-        "Consent topic", description="Customers who opted out of this topic are skipped."
+        _l("Consent topic"), description=_l("Customers who opted out of this topic are skipped.")
     )
-    segment_id = SelectField("Segment", coerce=int)
-    subject = StringField("Subject", validators=[InputRequired(), Length(max=300)])
+    segment_id = SelectField(_l("Segment"), coerce=int)
+    subject = StringField(_l("Subject"), validators=[InputRequired(), Length(max=300)])
     body = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[InputRequired(), Length(max=20000)],
-        description="Plain text. Merge fields: "
-        + placeholders.listing(MERGE_FIELDS)
-        + ". An unsubscribe link is always added at the end.",
+        description=_l(
+            "Plain text. Merge fields: %(fields)s. An unsubscribe link is always added at the end.",
+            fields=placeholders.listing(MERGE_FIELDS),
+        ),
     )
     cost = MoneyField(
-        "Cost",
+        _l("Cost"),
         default=Decimal("0.00"),
         validators=[Optional()],
-        description="What the campaign cost; used for cost per acquired customer and return.",
+        description=_l("What the campaign cost; used for cost per acquired customer and return."),
     )
 
     def validate_subject(self, field: StringField) -> None:
@@ -65,28 +67,30 @@ class CampaignForm(BaseForm):
 class ScheduleForm(BaseForm):
     """When the send job may start the campaign, in the company's time zone."""
 
-    send_at = DateTimeLocalField("Send at", format="%Y-%m-%dT%H:%M", validators=[InputRequired()])
+    send_at = DateTimeLocalField(
+        _l("Send at"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
 
 
 class CostForm(BaseForm):
     """The campaign's cost, which may become known after sending."""
 
-    cost = MoneyField("Cost", validators=[InputRequired()])
+    cost = MoneyField(_l("Cost"), validators=[InputRequired()])
 
 
 class ConsentForm(BaseForm):
     """A consent change a member of staff records (the customer called, wrote, signed a form)."""
 
-    topic = SelectField("Topic")
-    choice = SelectField("Change", choices=[("out", "opts out"), ("in", "opts in")])
+    topic = SelectField(_l("Topic"))
+    choice = SelectField(_l("Change"), choices=[("out", _l("opts out")), ("in", _l("opts in"))])
     note = StringField(
-        "How we know",
+        _l("How we know"),
         validators=[InputRequired(), Length(max=500)],
-        description="E.g. 'phone call 12 March', 'signed form at the fair'.",
+        description=_l("E.g. 'phone call 12 March', 'signed form at the fair'."),
     )
 
 
 class AudienceSegmentForm(BaseForm):
     """Save a product's audience as a segment."""
 
-    name = StringField("Segment name", validators=[InputRequired(), Length(max=120)])
+    name = StringField(_l("Segment name"), validators=[InputRequired(), Length(max=120)])

@@ -9,10 +9,11 @@ from flask import Blueprint, has_request_context, request
 from sqlalchemy import select
 
 from core.db import db
+from core.i18n import _, _l
 from core.models import Customer, User
 from core.plugins import Job, NavItem, Panel, Permission, Setting, TimelineEvent, hookimpl
 from core.unsubscribe import ENDPOINT as UNSUBSCRIBE_ENDPOINT
-from plugins.marketing import consent, criteria, recommendations
+from plugins.marketing import consent, criteria, labels, recommendations
 from plugins.marketing import settings as marketing_settings
 from plugins.marketing.access import sees_recommendations
 from plugins.marketing.models import ALL_TOPICS, ConsentEvent
@@ -59,9 +60,9 @@ def permissions() -> list[Permission]:
 def nav_items(user: Any) -> list[NavItem]:
     """Segments, campaigns and attribution in the top navigation."""
     return [
-        NavItem("Segments", "marketing.segments", "marketing.segments", 400),
-        NavItem("Campaigns", "marketing.campaigns", "marketing.campaigns", 410),
-        NavItem("Attribution", "marketing.attribution", "marketing.attribution", 420),
+        NavItem(_l("Segments"), "marketing.segments", "marketing.segments", 400),
+        NavItem(_l("Campaigns"), "marketing.campaigns", "marketing.campaigns", 410),
+        NavItem(_l("Attribution"), "marketing.attribution", "marketing.attribution", 420),
     ]
 
 
@@ -102,7 +103,7 @@ def segment_criteria() -> list[dict[str, Any]]:
         *criteria.core_criteria(),
         {
             "key": "marketing.likely_buyer",
-            "label": "Should get product (SKU, by co-purchases)",
+            "label": _l("Should get product (SKU, by co-purchases)"),
             "kind": "text",
             "build": lambda sku: recommendations.likely_buyers(
                 sku, marketing_settings.current().audience_size
@@ -118,7 +119,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
     state = consent.states([customer.id])[customer.id]
     panels = [
         Panel(
-            "Marketing consent",
+            _("Marketing consent"),
             "marketing/panel_consent.html",
             {
                 "consent_topics": topics,
@@ -136,7 +137,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
         )
         panels.append(
             Panel(
-                "Recommended products",
+                _("Recommended products"),
                 "marketing/panel_recommendations.html",
                 {
                     "recommendations": items,
@@ -157,14 +158,21 @@ def customer_timeline(customer: Customer, since: dt.datetime | None) -> list[Tim
         statement = statement.where(ConsentEvent.at >= since)
     events = []
     for event in db.session.scalars(statement.order_by(ConsentEvent.at.desc()).limit(200)):
-        topic = "all marketing" if event.topic == ALL_TOPICS else f"{event.topic} mail"
-        verb = "Opted in to" if event.opted_in else "Opted out of"
-        who = f" by {event.user.name}" if event.user else ""
-        events.append(
-            TimelineEvent(
-                event.at, "consent", f"{verb} {topic}", f"{event.source}{who}. {event.note}".strip()
+        if event.topic == ALL_TOPICS:
+            title = (
+                _("Opted in to all marketing")
+                if event.opted_in
+                else _("Opted out of all marketing")
             )
-        )
+        elif event.opted_in:
+            title = _("Opted in to %(topic)s mail", topic=event.topic)
+        else:
+            title = _("Opted out of %(topic)s mail", topic=event.topic)
+        source = labels.consent_source(event.source)
+        if event.user:
+            source = _("%(source)s by %(name)s", source=source, name=event.user.name)
+        detail = f"{source}. {labels.note(event.note)}".strip()
+        events.append(TimelineEvent(event.at, "consent", title, detail))
     return events
 
 

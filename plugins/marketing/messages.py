@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import placeholders, tokens
+from core.i18n import _, _l, company_language, force_locale
 from core.models import Customer
 
 TOKEN_PURPOSE = "marketing.unsubscribe"
-MERGE_FIELDS = {
+MERGE_FIELDS: dict[str, Any] = {
     **placeholders.CUSTOMER_PLACEHOLDERS,
-    "unsubscribe_url": "the customer's own unsubscribe link (it is also added at the end)",
+    "unsubscribe_url": _l("the customer's own unsubscribe link (it is also added at the end)"),
 }
 
 
@@ -43,11 +44,28 @@ def read_token(token: str, max_age_days: int) -> Unsubscribe:
     """The payload of an unsubscribe token; core.tokens.TokenError when forged or expired."""
     payload: Any = tokens.unsign(TOKEN_PURPOSE, token, max_age_seconds=max_age_days * 86400)
     if not isinstance(payload, dict) or not isinstance(payload.get("c"), int):
-        raise tokens.TokenError("This link is not valid.")
+        raise tokens.TokenError(_("This link is not valid."))
     campaign = payload.get("m")
     return Unsubscribe(
         payload["c"], str(payload.get("t", "")), campaign if isinstance(campaign, int) else None
     )
+
+
+def recipient_language(customer: Customer) -> str:
+    """The language of what the plugin itself writes to a customer: theirs when known, else the company's."""
+    return getattr(customer, "language", None) or company_language()
+
+
+def footer(topic: str, company: str, unsubscribe_url: str, language: str) -> str:
+    """The unsubscribe footer every campaign message ends with, in the recipient's language."""
+    with force_locale(language):
+        why = _(
+            "You receive this %(topic)s mail as a customer of %(company)s.",
+            topic=topic,
+            company=company,
+        )
+        how = _("Unsubscribe from %(topic)s mail: %(url)s", topic=topic, url=unsubscribe_url)
+    return f"\n\n--\n{why}\n{how}\n"
 
 
 def merge_values(customer: Customer, unsubscribe_url: str, company: str) -> dict[str, str]:
@@ -71,10 +89,7 @@ def compose(
     core.placeholders.PlaceholderError when a text has a placeholder that is not a merge field.
     """
     values = merge_values(customer, unsubscribe_url, company)
-    footer = (
-        f"\n\n--\nYou receive this {topic} mail as a customer of {company}.\n"
-        f"Unsubscribe from {topic} mail: {unsubscribe_url}\n"
-    )
+    ending = footer(topic, company, unsubscribe_url, recipient_language(customer))
     return placeholders.fill(subject, values).replace("\n", " ").strip(), placeholders.fill(
         body, values
-    ).rstrip() + footer
+    ).rstrip() + ending

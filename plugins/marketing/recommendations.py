@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.sql import ColumnElement
 
 from core.db import db, is_sqlite
+from core.i18n import _
 from core.ledger import counted_orders
 from core.models import Customer, Order, OrderLine, Product, utcnow
 from core.plugins import plugin_system
@@ -240,7 +241,7 @@ def likely_buyers(sku: str, limit: int) -> ColumnElement[bool]:
     """SQL for the segment criterion "should get product": the same customers as audience()."""
     product = db.session.scalar(select(Product).where(Product.sku == sku.strip()))
     if product is None:
-        raise ValueError(f"there is no product with SKU '{sku.strip()}'")
+        raise ValueError(_("there is no product with SKU '%(sku)s'", sku=sku.strip()))
     ranked = audience_statement(product.id, limit)
     ranked_ids = ranked.with_only_columns(ranked.selected_columns[0])
     condition = Customer.id.in_(ranked_ids)

@@ -23,6 +23,7 @@ from sqlalchemy.sql import ColumnElement
 
 from core.dates import parse_date
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.plugins import short_error
 
@@ -103,24 +104,33 @@ class Rule:
 def parse_rule(data: Any) -> Rule:
     """A Rule from decoded JSON; SegmentError says what is malformed."""
     if not isinstance(data, dict):
-        raise SegmentError(["The rule must be an object with 'match' and 'conditions'."])
+        raise SegmentError([_("The rule must be an object with 'match' and 'conditions'.")])
     match = data.get("match", "all")
     if match not in MATCHES:
-        raise SegmentError(["'match' must be 'all' or 'any'."])
+        raise SegmentError([_("'match' must be 'all' or 'any'.")])
     items = data.get("conditions", [])
     if not isinstance(items, list):
-        raise SegmentError(["'conditions' must be a list."])
+        raise SegmentError([_("'conditions' must be a list.")])
     if len(items) > MAX_CONDITIONS:
-        raise SegmentError([f"A segment has at most {MAX_CONDITIONS} conditions."])
+        raise SegmentError([_("A segment has at most %(most)s conditions.", most=MAX_CONDITIONS)])
     conditions = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not isinstance(item.get("key"), str):
-            raise SegmentError([f"Condition {number} must be an object with a 'key'."])
+            raise SegmentError(
+                [_("Condition %(number)s must be an object with a 'key'.", number=number)]
+            )
         value = item.get("value", "")
         if value is None:
             value = ""
         if not isinstance(value, str | int | float | bool):
-            raise SegmentError([f"Condition {number}: the value must be text, a number or true."])
+            raise SegmentError(
+                [
+                    _(
+                        "Condition %(number)s: the value must be text, a number or true.",
+                        number=number,
+                    )
+                ]
+            )
         conditions.append(Condition(item["key"], value, bool(item.get("negate", False))))
     return Rule(match, tuple(conditions))
 
@@ -130,7 +140,7 @@ def rule_from_json(text: str) -> Rule:
     try:
         data = json.loads(text or "{}")
     except ValueError:
-        raise SegmentError(["The rule is not valid JSON."]) from None
+        raise SegmentError([_("The rule is not valid JSON.")]) from None
     return parse_rule(data)
 
 
@@ -169,7 +179,7 @@ def collect_criteria(pm: pluggy.PluginManager, reraise: bool = False) -> Catalog
         for criterion in criteria:
             if criterion.key in catalog.criteria:
                 catalog.errors.append(
-                    (impl.plugin_name, f"criterion {criterion.key} is offered twice")
+                    (impl.plugin_name, _("criterion %(key)s is offered twice", key=criterion.key))
                 )
                 continue
             catalog.criteria[criterion.key] = criterion
@@ -186,22 +196,22 @@ def typed_value(criterion: Criterion, raw: Any) -> Any:
         return True
     text = str(raw).strip() if not isinstance(raw, bool) else ""
     if not text:
-        raise ValueError("enter a value")
+        raise ValueError(_("enter a value"))
     if criterion.kind == "number":
         try:
             number = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            raise ValueError(f"'{text}' is not a number") from None
+            raise ValueError(_("'%(text)s' is not a number", text=text)) from None
         if not number.is_finite():
-            raise ValueError(f"'{text}' is not a number")
+            raise ValueError(_("'%(text)s' is not a number", text=text))
         if abs(number) >= NUMBER_LIMIT:  # no count, amount or day span is that large
-            raise ValueError(f"'{text}' is too large")
+            raise ValueError(_("'%(text)s' is too large", text=text))
         return number
     if criterion.kind == "date":
         return parse_date(text)
     # Membership first: lazy choices answer it with one lookup instead of listing every value.
     if criterion.kind == "choice" and text not in criterion.choices and len(criterion.choices):
-        raise ValueError(f"'{text}' is not one of the values on offer")
+        raise ValueError(_("'%(text)s' is not one of the values on offer", text=text))
     return text
 
 
@@ -222,17 +232,36 @@ def compile_rule(rule: Rule, catalog: Catalog) -> ColumnElement[bool]:
         if criterion is None:
             owner = condition.key.split(".", 1)[0]
             problems.append(
-                f"Condition {number}: '{condition.key}' is not available; the plugin "
-                f"'{owner}' that offers it may be disabled. Remove the condition or enable the plugin."
+                _(
+                    "Condition %(number)s: '%(key)s' is not available; the plugin '%(plugin)s' "
+                    "that offers it may be disabled. Remove the condition or enable the plugin.",
+                    number=number,
+                    key=condition.key,
+                    plugin=owner,
+                )
             )
             continue
         try:
             parts.append(_condition_sql(criterion, condition))
         except ValueError as error:
-            problems.append(f"Condition {number} ({criterion.label}): {error}.")
+            problems.append(
+                _(
+                    "Condition %(number)s (%(label)s): %(error)s.",
+                    number=number,
+                    label=criterion.label,
+                    error=error,
+                )
+            )
         except Exception as error:  # a plugin's build failing must not become a 500 page
             log.exception("plugin %s: criterion %s failed", criterion.plugin, criterion.key)
-            problems.append(f"Condition {number} ({criterion.label}) failed: {error}.")
+            problems.append(
+                _(
+                    "Condition %(number)s (%(label)s) failed: %(error)s.",
+                    number=number,
+                    label=criterion.label,
+                    error=error,
+                )
+            )
     if problems:
         raise SegmentError(problems)
     if not parts:
@@ -277,9 +306,13 @@ def describe(rule: Rule, catalog: Catalog) -> list[str]:
     lines = []
     for condition in rule.conditions:
         criterion = catalog.criteria.get(condition.key)
-        label = criterion.label if criterion else f"{condition.key} (not available)"
-        value = "" if criterion is not None and criterion.kind == "flag" else f": {condition.value}"
-        lines.append(f"{'not ' if condition.negate else ''}{label}{value}")
+        if criterion is None:
+            label = _("%(key)s (not available)", key=condition.key)
+        else:
+            label = criterion.label
+        if criterion is None or criterion.kind != "flag":
+            label = _("%(label)s: %(value)s", label=label, value=condition.value)
+        lines.append(_("not %(condition)s", condition=label) if condition.negate else label)
     return lines
 
 

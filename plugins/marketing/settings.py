@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app
 
+from core.i18n import _
 from core.plugins import Setting, SettingError, settings_of
 
 TOPIC_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
@@ -16,18 +17,18 @@ TOPIC_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 def _topics(value: list[Any]) -> list[str]:
     """At least one topic; each a short lowercase name; "all" is reserved for every topic."""
     if not value:
-        raise SettingError('name at least one topic, e.g. ["newsletter", "offers"]')
+        raise SettingError(_('name at least one topic, e.g. ["newsletter", "offers"]'))
     topics: list[str] = []
     for index, topic in enumerate(value):
         if not isinstance(topic, str) or not TOPIC_PATTERN.match(topic):
             raise SettingError(
-                'a topic is a lowercase name (letters, digits, - or _), e.g. "offers"',
+                _('a topic is a lowercase name (letters, digits, - or _), e.g. "offers"'),
                 path=f"[{index}]",
             )
         if topic == "all":
-            raise SettingError('"all" is reserved for every topic at once', path=f"[{index}]")
+            raise SettingError(_('"all" is reserved for every topic at once'), path=f"[{index}]")
         if topic in topics:
-            raise SettingError(f'"{topic}" is listed twice', path=f"[{index}]")
+            raise SettingError(_('"%(topic)s" is listed twice', topic=topic), path=f"[{index}]")
         topics.append(topic)
     return topics
 
@@ -35,7 +36,7 @@ def _topics(value: list[Any]) -> list[str]:
 def _positive(value: int) -> int:
     """A whole number of at least 1."""
     if value < 1:
-        raise SettingError(f"expected at least 1, got {value}")
+        raise SettingError(_("expected at least 1, got %(value)s", value=value))
     return value
 
 

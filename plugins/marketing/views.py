@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from plugins.marketing.attribution import channel_label
+from plugins.marketing.labels import TEMPLATE_GLOBALS
 from plugins.marketing.pages import campaigns, customers, products, public, reports, segments
 from plugins.marketing.segments import SegmentError
 
@@ -17,6 +19,9 @@ bp = Blueprint(
 )
 
 bp.add_app_template_filter(campaigns.company_time, "company_time")
+for name, function in TEMPLATE_GLOBALS.items():
+    bp.add_app_template_global(function, name)
+bp.add_app_template_global(channel_label, "marketing_channel")
 bp.add_url_rule("/campaigns/", view_func=campaigns.campaigns_list, endpoint="campaigns")
 bp.add_url_rule("/campaigns/new", view_func=campaigns.campaign_new, methods=["GET", "POST"])
 bp.add_url_rule(

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from core import dates
 from core.auth import permission_required
 from core.db import db
-from core.i18n import _
+from core.i18n import _, format_datetime
 from core.jobs import run_soon
 from core.models import Customer, OutboxMessage, utcnow
 from core.views.common import get_or_404, paginate, saving, sorting
@@ -23,6 +23,7 @@ from plugins.marketing import settings as marketing_settings
 from plugins.marketing.consent import opted_out
 from plugins.marketing.forms import CampaignForm, CostForm, ScheduleForm
 from plugins.marketing.jobs import SEND_JOB, send_settings
+from plugins.marketing.labels import campaign_status
 from plugins.marketing.models import RECIPIENT_STATUSES, Campaign, Recipient, Segment
 from plugins.marketing.pages.common import catalog
 from plugins.marketing.segments import SegmentError, compile_rule, rule_from_json
@@ -42,10 +43,8 @@ RECIPIENT_SORTS = {
 
 
 def company_time(value: dt.datetime | None) -> str:
-    """A stored UTC datetime shown in the company's time zone (2026-03-31 14:05)."""
-    if value is None:
-        return "–"
-    return dates.to_company_time(value).strftime("%Y-%m-%d %H:%M")
+    """A stored UTC datetime in the company's time zone, for the locale (2026-03-31 14:05)."""
+    return format_datetime(value)
 
 
 @permission_required("marketing.campaigns")
@@ -65,7 +64,7 @@ def campaigns_list() -> str:
             counts[campaign_id][status] = count
     return render_template(
         "marketing/campaigns.html",
-        title="Campaigns",
+        title=_("Campaigns"),
         page=page,
         counts=counts,
         sort=sort,
@@ -106,14 +105,14 @@ def campaign_new() -> str | Response:
     """Write a campaign (saved as a draft)."""
     form = _campaign_form(None)
     if not form.segment_id.choices:
-        flash("Save a segment first: a campaign is sent to a segment.", "warning")
+        flash(_("Save a segment first: a campaign is sent to a segment."), "warning")
         return redirect(url_for("marketing.segment_new"))
     if form.validate_on_submit():
         campaign = _save(form, None)
-        flash(f"Campaign {campaign.name} saved as a draft.", "success")
+        flash(_("Campaign %(name)s saved as a draft.", name=campaign.name), "success")
         return redirect(url_for("marketing.campaign_detail", campaign_id=campaign.id))
     return render_template(
-        "marketing/campaign_form.html", title="New campaign", form=form, campaign=None
+        "marketing/campaign_form.html", title=_("New campaign"), form=form, campaign=None
     )
 
 
@@ -122,15 +121,24 @@ def campaign_edit(campaign_id: str) -> str | Response:
     """Change a campaign that has not started sending."""
     campaign = get_or_404(Campaign, campaign_id)
     if not campaign.editable:
-        flash(f"The campaign is {campaign.status}; only its cost can still change.", "warning")
+        flash(
+            _(
+                "The campaign is %(status)s; only its cost can still change.",
+                status=campaign_status(campaign.status),
+            ),
+            "warning",
+        )
         return redirect(url_for("marketing.campaign_detail", campaign_id=campaign.id))
     form = _campaign_form(campaign)
     if form.validate_on_submit():
         _save(form, campaign)
-        flash("Campaign saved.", "success")
+        flash(_("Campaign saved."), "success")
         return redirect(url_for("marketing.campaign_detail", campaign_id=campaign.id))
     return render_template(
-        "marketing/campaign_form.html", title=f"Edit {campaign.name}", form=form, campaign=campaign
+        "marketing/campaign_form.html",
+        title=_("Edit %(name)s", name=campaign.name),
+        form=form,
+        campaign=campaign,
     )
 
 
@@ -155,8 +163,11 @@ def _sample_message(campaign: Campaign) -> dict[str, Any]:
     )
     if customer is None:
         return {
-            "problem": "Nobody would get this mail: no customer of the segment has an e-mail "
-            f"address and accepts {campaign.topic} mail."
+            "problem": _(
+                "Nobody would get this mail: no customer of the segment has an e-mail "
+                "address and accepts %(topic)s mail.",
+                topic=campaign.topic,
+            )
         }
     settings = send_settings()
     link = campaigns.unsubscribe_url(settings.base_url, customer.id, campaign.topic, campaign.id)
@@ -223,7 +234,7 @@ def _wake_worker() -> None:
         Exception
     ):  # the queue (Redis or the SQLite file) being unavailable must not lose the click
         log.exception("marketing: could not ask the worker to send now")
-        flash("The worker could not be reached now; sending starts on its next run.", "warning")
+        flash(_("The worker could not be reached now; sending starts on its next run."), "warning")
 
 
 @permission_required("marketing.campaigns")
@@ -235,7 +246,7 @@ def campaign_send_now(campaign_id: str) -> Response:
     if not saved:
         return _back(campaign)
     _wake_worker()
-    flash(f"Campaign {campaign.name} is being sent.", "success")
+    flash(_("Campaign %(name)s is being sent.", name=campaign.name), "success")
     return _back(campaign)
 
 
@@ -245,14 +256,14 @@ def campaign_schedule(campaign_id: str) -> Response:
     campaign = get_or_404(Campaign, campaign_id)
     form = ScheduleForm()
     if not form.validate_on_submit():
-        flash("Give the date and time to send at.", "error")
+        flash(_("Give the date and time to send at."), "error")
         return _back(campaign)
     when = dates.from_company_time(form.send_at.data)
     with saving(_("Nothing changed"), campaigns.CampaignError) as saved:
         campaigns.schedule(campaign, when)
     if not saved:
         return _back(campaign)
-    flash(f"Campaign scheduled for {company_time(when)}.", "success")
+    flash(_("Campaign scheduled for %(when)s.", when=company_time(when)), "success")
     return _back(campaign)
 
 
@@ -264,7 +275,7 @@ def campaign_unschedule(campaign_id: str) -> Response:
         campaigns.unschedule(campaign)
     if not saved:
         return _back(campaign)
-    flash("The campaign is a draft again.", "success")
+    flash(_("The campaign is a draft again."), "success")
     return _back(campaign)
 
 
@@ -276,7 +287,7 @@ def campaign_cancel(campaign_id: str) -> Response:
         campaigns.cancel(campaign)
     if not saved:
         return _back(campaign)
-    flash("Campaign cancelled.", "success")
+    flash(_("Campaign cancelled."), "success")
     return _back(campaign)
 
 
@@ -286,9 +297,10 @@ def campaign_cost(campaign_id: str) -> Response:
     campaign = get_or_404(Campaign, campaign_id)
     form = CostForm()
     if not form.validate_on_submit():
-        flash("Cost: " + " ".join(form.cost.errors or ["enter an amount"]), "error")
+        problems = " ".join(str(error) for error in form.cost.errors or [_("enter an amount")])
+        flash(_("Cost: %(problems)s", problems=problems), "error")
         return _back(campaign)
     campaign.cost = form.cost.data
     db.session.commit()
-    flash("Cost saved.", "success")
+    flash(_("Cost saved."), "success")
     return _back(campaign)

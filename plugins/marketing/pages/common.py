@@ -7,6 +7,7 @@ import re
 from flask import g, request
 from werkzeug.datastructures import MultiDict
 
+from core.i18n import _
 from plugins.marketing.jobs import current_catalog
 from plugins.marketing.segments import Catalog, Condition, Rule, SegmentError, rule_from_json
 
@@ -34,7 +35,7 @@ def rule_from_form(form: MultiDict[str, str]) -> Rule:
         conditions.append(Condition(key, value, negate))
     combine = form.get("match", "all")
     if combine not in ("all", "any"):
-        raise SegmentError(["Choose whether all or any of the conditions must hold."])
+        raise SegmentError([_("Choose whether all or any of the conditions must hold.")])
     return Rule(combine, tuple(conditions))
 
 

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.views.common import get_or_404, paginate
 from plugins.marketing import consent
@@ -21,8 +22,8 @@ def consent_form() -> ConsentForm:
     """The form with the configured topics and "all marketing"."""
     form = ConsentForm()
     form.topic.choices = [
-        (topic, f"{topic} mail") for topic in marketing_settings.current().topics
-    ] + [(ALL_TOPICS, "all marketing mail")]
+        (topic, _("%(topic)s mail", topic=topic)) for topic in marketing_settings.current().topics
+    ] + [(ALL_TOPICS, _("all marketing mail"))]
     return form
 
 
@@ -37,7 +38,7 @@ def consent_record(customer_id: str) -> Response:
             f"{getattr(form, name).label.text}: {' '.join(errors)}"
             for name, errors in form.errors.items()
         ]
-        flash("Consent not recorded. " + " ".join(problems), "error")
+        flash(_("Consent not recorded. %(problems)s", problems=" ".join(problems)), "error")
         return redirect(target)
     event = consent.record_consent(
         customer,
@@ -50,9 +51,9 @@ def consent_record(customer_id: str) -> Response:
     )
     db.session.commit()
     if event is None:
-        flash("Nothing changed: that was already the customer's choice.", "info")
+        flash(_("Nothing changed: that was already the customer's choice."), "info")
     else:
-        flash("Consent recorded.", "success")
+        flash(_("Consent recorded."), "success")
     return redirect(target)
 
 
@@ -67,7 +68,7 @@ def consent_history(customer_id: str) -> str:
     )
     return render_template(
         "marketing/consent_history.html",
-        title=f"Consent of {customer.name}",
+        title=_("Consent of %(name)s", name=customer.name),
         customer=customer,
         page=paginate(statement),
         state=consent.states([customer.id])[customer.id],

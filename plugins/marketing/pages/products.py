@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Product
 from core.search import lower_contains
 from core.views.common import get_or_404, paginate
@@ -32,7 +33,10 @@ def product_search() -> str:
         )
     page = paginate(statement.order_by(func.lower(Product.name), Product.id))
     return render_template(
-        "marketing/products.html", title="Who should get a product", page=page, query=query
+        "marketing/products.html",
+        title=_("Who should get a product"),
+        page=page,
+        query=query,
     )
 
 
@@ -45,26 +49,30 @@ def _rule_for(product: Product) -> Rule:
 def product_audience(product_id: str) -> str | Response:
     """The customers most likely to buy a product they never had, and saving them as a segment."""
     product = get_or_404(Product, product_id)
-    form = AudienceSegmentForm(name=f"Should get {product.sku}")
+    form = AudienceSegmentForm(name=_("Should get %(sku)s", sku=product.sku))
     if form.validate_on_submit():
         name = form.name.data.strip()
         if db.session.scalar(select(Segment.id).where(Segment.name == name)) is not None:
-            form.name.errors = [*form.name.errors, "Another segment has this name."]
+            form.name.errors = [*form.name.errors, _("Another segment has this name.")]
         else:
             segment = Segment(
                 name=name,
-                description=f"Customers who should get {product.sku} {product.name}, by co-purchases.",
+                description=_(
+                    "Customers who should get %(sku)s %(name)s, by co-purchases.",
+                    sku=product.sku,
+                    name=product.name,
+                ),
                 definition=_rule_for(product).to_json(),
                 created_by_id=current_user.id,
             )
             db.session.add(segment)
             db.session.commit()
-            flash(f"Segment {segment.name} saved.", "success")
+            flash(_("Segment %(name)s saved.", name=segment.name), "success")
             return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
     customers = recommendations.audience(product, marketing_settings.current().audience_size)
     return render_template(
         "marketing/product_audience.html",
-        title=f"Who should get {product.sku}",
+        title=_("Who should get %(sku)s", sku=product.sku),
         product=product,
         customers=customers[:SHOWN],
         total=len(customers),

@@ -13,11 +13,12 @@ from flask import render_template, request
 from werkzeug.exceptions import BadRequest
 
 from core.db import db
+from core.i18n import _, force_locale
 from core.models import Customer
 from core.tokens import TokenError, signed_link_view
 from plugins.marketing import consent
 from plugins.marketing import settings as marketing_settings
-from plugins.marketing.messages import Unsubscribe, read_token
+from plugins.marketing.messages import Unsubscribe, read_token, recipient_language
 from plugins.marketing.models import ALL_TOPICS, Campaign
 
 #: The buttons of the page: (topic, None = the link's topic; opted in; the evidence's note).
@@ -37,20 +38,25 @@ ONE_CLICK = ("List-Unsubscribe", "One-Click")
 
 def _invalid(message: str) -> tuple[str, int]:
     """The page for a link that cannot be used."""
-    return render_template("marketing/unsubscribe.html", title="Unsubscribe", invalid=message), 400
+    page = render_template("marketing/unsubscribe.html", title=_("Unsubscribe"), invalid=message)
+    return page, 400
 
 
 def _page(customer: Customer, link: Unsubscribe, done: str) -> str:
-    """What the customer receives now, what happened (done: an action or ""), and the buttons."""
-    return render_template(
-        "marketing/unsubscribe.html",
-        title="Unsubscribe",
-        invalid="",
-        customer=customer,
-        topic=link.topic,
-        state=consent.states([customer.id])[customer.id],
-        done=done,
-    )
+    """What the customer receives now, what happened (done: an action or ""), and the buttons.
+
+    In the customer's language when known, else the company's (nobody is signed in here).
+    """
+    with force_locale(recipient_language(customer)):
+        return render_template(
+            "marketing/unsubscribe.html",
+            title=_("Unsubscribe"),
+            invalid="",
+            customer=customer,
+            topic=link.topic,
+            state=consent.states([customer.id])[customer.id],
+            done=done,
+        )
 
 
 def _read_link(token: str) -> tuple[Customer, Unsubscribe] | str:
@@ -61,7 +67,7 @@ def _read_link(token: str) -> tuple[Customer, Unsubscribe] | str:
         return str(error)
     customer = db.session.get(Customer, link.customer_id)
     if customer is None:
-        return "This link is not valid."
+        return _("This link is not valid.")
     # A topic no longer configured: honour the wish with the widest opt-out.
     topic = link.topic if link.topic in marketing_settings.current().topics else ALL_TOPICS
     campaign_id = (
@@ -98,10 +104,14 @@ def unsubscribe(token: str) -> str | tuple[str, int] | tuple[str, int, dict[str,
         return _page(customer, link, "")
     if request.form.get(ONE_CLICK[0]) == ONE_CLICK[1]:
         _change(customer, link, "topic")
-        what = "all marketing" if link.topic == ALL_TOPICS else link.topic
-        return f"Unsubscribed from {what} mail.\n", 200, {"Content-Type": "text/plain"}
+        with force_locale(recipient_language(customer)):
+            if link.topic == ALL_TOPICS:
+                answer = _("Unsubscribed from all marketing mail.")
+            else:
+                answer = _("Unsubscribed from %(topic)s mail.", topic=link.topic)
+        return f"{answer}\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
     action = request.form.get("action", "")
     if action not in ACTIONS:
-        raise BadRequest("Unknown action.")
+        raise BadRequest(_("Unknown action."))
     _change(customer, link, action)
     return _page(customer, link, action)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from core.auth import permission_required
 from core.dates import parse_period
 from core.db import db
+from core.i18n import _
 from plugins.marketing import attribution, regions
 from plugins.marketing import settings as marketing_settings
 from plugins.marketing.models import Segment
@@ -46,13 +47,13 @@ def attribution_page() -> str:
     top = channels[:CHART_BARS]
     return render_template(
         "marketing/attribution.html",
-        title="Attribution",
+        title=_("Attribution"),
         period=period,
         period_error=error,
         channels=channels,
         campaigns=campaign_rows,
         attribution_days=marketing_settings.current().attribution_days,
-        chart_labels=[row.channel for row in top],
+        chart_labels=[attribution.channel_label(row.channel) for row in top],
         chart_values=[row.profit for row in top],
     )
 
@@ -91,7 +92,7 @@ def regions_page() -> str:
     top = result.places[:CHART_BARS] if result else []
     return render_template(
         "marketing/regions.html",
-        title="Regions",
+        title=_("Regions"),
         period=period,
         period_error=error,
         segments=segments,

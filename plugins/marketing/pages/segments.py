@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from core.auth import permission_required
 from core.csvfiles import csv_download
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.views.common import get_or_404, paginate, sorting
 from plugins.marketing import segments as rules
@@ -56,7 +57,7 @@ def segments() -> str:
     counts: dict[int, int | str] = {**rules.count_many(parsed, catalog()), **broken}
     return render_template(
         "marketing/segments.html",
-        title="Segments",
+        title=_("Segments"),
         page=page,
         counts=counts,
         sort=sort,
@@ -85,7 +86,7 @@ def _name_taken(form: SegmentForm, segment: Segment | None) -> bool:
     """Flag a name another segment already has."""
     other = db.session.scalar(select(Segment.id).where(Segment.name == form.name.data.strip()))
     if other is not None and (segment is None or other != segment.id):
-        form.name.errors = [*form.name.errors, "Another segment has this name."]
+        form.name.errors = [*form.name.errors, _("Another segment has this name.")]
         return True
     return False
 
@@ -116,12 +117,12 @@ def _builder(segment: Segment | None) -> str | BaseResponse:
             segment.definition = rule.to_json()
             db.session.add(segment)
             db.session.commit()
-            flash(f"Segment {segment.name} saved.", "success")
+            flash(_("Segment %(name)s saved.", name=segment.name), "success")
             return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
     blank_rows = 1 if action == "add" or not rule.conditions else 0
     return render_template(
         "marketing/segment_form.html",
-        title=f"Edit {segment.name}" if segment else "New segment",
+        title=_("Edit %(name)s", name=segment.name) if segment else _("New segment"),
         form=form,
         segment=segment,
         rule=rule,
@@ -186,12 +187,15 @@ def segment_preview() -> str:
         condition = rules.compile_rule(rule, catalog())
     except rules.SegmentError as error:
         return render_template(
-            "marketing/segment_preview.html", title="Preview", problems=error.problems, page=None
+            "marketing/segment_preview.html",
+            title=_("Preview"),
+            problems=error.problems,
+            page=None,
         )
     page, sort, direction = _customer_page(condition)
     return render_template(
         "marketing/segment_preview.html",
-        title="Preview",
+        title=_("Preview"),
         problems=[],
         page=page,
         sort=sort,
@@ -242,7 +246,7 @@ def segment_export(segment_id: str) -> BaseResponse:
     try:
         condition = rules.compile_rule(rules.rule_from_json(segment.definition), catalog())
     except rules.SegmentError as error:
-        flash("Cannot export: " + " ".join(error.problems), "error")
+        flash(_("Cannot export: %(problems)s", problems=" ".join(error.problems)), "error")
         return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
     columns = [getattr(Customer, name) for name in EXPORT_COLUMNS]
     statement = select(*columns).where(condition).order_by(Customer.id)
@@ -257,17 +261,22 @@ def segment_delete(segment_id: str) -> BaseResponse:
     used = db.session.scalar(select(func.count()).where(Campaign.segment_id == segment.id))
     if used:
         flash(
-            f"Segment {segment.name} is used by {used} campaign(s) and cannot be deleted.", "error"
+            _(
+                "Segment %(name)s is used by %(count)s campaign(s) and cannot be deleted.",
+                name=segment.name,
+                count=used,
+            ),
+            "error",
         )
         return redirect(url_for("marketing.segment_detail", segment_id=segment.id))
     db.session.delete(segment)
     db.session.commit()
-    flash(f"Segment {segment.name} deleted.", "success")
+    flash(_("Segment %(name)s deleted.", name=segment.name), "success")
     return redirect(url_for("marketing.segments"))
 
 
 def segment_error(error: rules.SegmentError) -> tuple[str, int]:
     """A rule problem that escaped a page becomes a 400 page with the problems, never a 500."""
     return render_template(
-        "errors/error.html", status=400, title="Segment problem", message=str(error)
+        "errors/error.html", status=400, title=_("Segment problem"), message=str(error)
     ), 400

@@ -12,6 +12,15 @@
   const problemsEl = document.getElementById("problems");
   const sampleEl = document.getElementById("sample");
   const previewLink = document.getElementById("preview-link");
+  // The page's words, in the reader's language (data-text-* on the form).
+  const text = {
+    choose: form.dataset.textChoose || "— choose —",
+    yes: form.dataset.textYes || "yes",
+    value: form.dataset.textValue || "Value",
+    counting: form.dataset.textCounting || "(counting…)",
+    failed: form.dataset.textFailed || "(could not count)",
+  };
+  const language = document.documentElement.lang || "en";
   let timer = null;
   let pending = null;
 
@@ -34,16 +43,16 @@
     const name = "conditions-" + index + "-value";
     const criterion = criteria[key];
     const kind = criterion ? criterion.kind : "text";
-    const label = { "aria-label": "Value", name: name };
+    const label = { "aria-label": text.value, name: name };
     if (kind === "choice") {
       const select = element("select", Object.assign({ class: "form-select form-select-sm" }, label));
-      select.appendChild(element("option", { value: "" }, "— choose —"));
+      select.appendChild(element("option", { value: "" }, text.choose));
       criterion.choices.forEach(function (choice) { select.appendChild(element("option", {}, choice)); });
       return [select];
     }
     if (kind === "flag") {
       return [element("input", { type: "hidden", name: name, value: "1" }),
-              element("span", { class: "form-text" }, "yes")];
+              element("span", { class: "form-text" }, text.yes)];
     }
     const type = { number: "number", date: "date" }[kind] || "text";
     const input = element("input", Object.assign({ class: "form-control form-control-sm", type: type }, label));
@@ -99,7 +108,7 @@
     if (pending) { pending.abort(); }
     pending = new AbortController();
     const rule = JSON.stringify(collectRule());
-    stateEl.textContent = "(counting…)";
+    stateEl.textContent = text.counting;
     form.dataset.counting = "1";
     fetch(form.dataset.countUrl + "?rule=" + encodeURIComponent(rule), {
       headers: { Accept: "application/json" }, signal: pending.signal, credentials: "same-origin",
@@ -110,14 +119,14 @@
         countEl.textContent = "–";
         showSample([]);
       } else {
-        countEl.textContent = answer.count.toLocaleString("en");
+        countEl.textContent = answer.count.toLocaleString(language);
         showSample(answer.sample || []);
         previewLink.href = answer.preview_url;
       }
       delete form.dataset.counting;
     }).catch(function (error) {
       if (error.name !== "AbortError") {
-        stateEl.textContent = "(could not count)";
+        stateEl.textContent = text.failed;
         delete form.dataset.counting;
       }
     });
