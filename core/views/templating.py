@@ -90,7 +90,8 @@ def nav_menu() -> list[tuple[str | None, list[HookResult]]]:
     """The nav entries as menus: core links stand alone; a plugin with several links gets one dropdown.
 
     Each menu is (title, entries); the title is None for a single link. A dropdown sits where
-    its plugin's first link would be, and is titled after the plugin ("service_desk" → "Service desk").
+    its plugin's first link would be, and is titled after the plugin ("service_desk" → "Service desk"),
+    in the reader's language when a catalog translates that title.
     """
     menus: list[tuple[str | None, list[HookResult]]] = []
     by_plugin: dict[str, list[HookResult]] = {}
@@ -101,7 +102,9 @@ def nav_menu() -> list[tuple[str | None, list[HookResult]]]:
             by_plugin[entry.plugin].append(entry)
         else:
             by_plugin[entry.plugin] = [entry]
-            menus.append((entry.plugin.replace("_", " ").capitalize(), by_plugin[entry.plugin]))
+            title = entry.plugin.replace("_", " ").capitalize()
+            # A plugin whose catalog translates its title ("Marketing") gets its menu translated.
+            menus.append((_(title), by_plugin[entry.plugin]))
     return [(title if len(entries) > 1 else None, entries) for title, entries in menus]
 
 
