@@ -167,3 +167,60 @@ def test_reports_and_recommendations(live_server, page, screenshot):
     page.goto(live_server.url_for("customers.detail", customer_id=bea.id))
     expect(page.locator("#recommendations").get_by_text("Sweet and sour sauce")).to_be_visible()
     screenshot("marketing-customer-recommendations")
+
+
+def test_a_chinese_marketer_opens_a_segment_and_a_campaign(live_server_factory, page, screenshot):
+    """A marketer who chose 简体中文: the builder, a saved segment and a sent campaign in Chinese,
+    dates and times as Chinese write them (the company is in Shanghai)."""
+    server = live_server_factory(plugins=["marketing"], currency="CNY", timezone="Asia/Shanghai")
+    _shop(server)
+    with server.data() as session:
+        from plugins.marketing.models import Campaign, Segment
+        from plugins.marketing.segments import Condition, Rule
+
+        germans = Segment(
+            name="德国客户",
+            definition=Rule("all", (Condition("marketing.country", "DE"),)).to_json(),
+        )
+        session.add(germans)
+        session.add(
+            Campaign(name="春季促销", topic="offers", subject="{{ name }}，您好", body="春季新品上市。",
+                     segment=germans, status="draft")
+        )  # fmt: skip
+        session.commit()
+    marketer = server.create_user("marketing", name="王芳", language="zh_CN")
+    server.log_in(page, marketer)
+
+    page.get_by_role("button", name="营销").click()  # the plugin's menu, in Chinese
+    page.get_by_role("link", name="客户分群").click()
+    page.get_by_role("link", name="德国客户").click()
+    # ada, bea and cem are German; the Chinese dates of when they became customers.
+    expect(page.get_by_role("heading", name="3 位客户")).to_be_visible()
+    expect(page.get_by_text("国家：DE")).to_be_visible()
+    expect(
+        page.locator("table").get_by_text(re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")).first
+    ).to_be_visible()
+    screenshot("marketing-zh-segment")
+
+    page.get_by_role("link", name="编辑").click()
+    page.wait_for_selector("#segment-form[data-ready]")
+    page.get_by_role("button", name="添加条件").click()
+    page.locator("select[name='conditions-1-key']").select_option(label="有电子邮件地址")
+    page.wait_for_function("() => document.getElementById('live-count').innerText === '2'")
+    expect(page.locator(".condition-row").nth(1).get_by_text("是", exact=True)).to_be_visible()
+    screenshot("marketing-zh-segment-builder")
+
+    page.get_by_role("link", name="营销活动").first.click()
+    page.get_by_role("link", name="春季促销").click()
+    expect(page.locator("#campaign-status")).to_have_text("草稿")
+    expect(page.get_by_text("Ada Lovelace 将收到的邮件")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="立即发送").click()
+    page.get_by_text("营销活动 春季促销 正在发送。").wait_for()
+    page.reload()
+    expect(page.locator("#campaign-status")).to_have_text("已发送")
+    expect(
+        page.get_by_text(re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2} 开始"))
+    ).to_be_visible()
+    expect(page.get_by_text("开始发送时分群中有 3 位客户，已分 1 批处理。")).to_be_visible()
+    screenshot("marketing-zh-campaign")
