@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from markupsafe import Markup
-
 from core.i18n import _l
 
 CAMPAIGN_STATUSES: dict[str, Any] = {
@@ -82,16 +80,6 @@ def note(text: str) -> str:
     return str(NOTES.get(text, text))
 
 
-def html(text: str, **values: Any) -> Markup:
-    """A translated text that holds markup (``<strong>%(name)s</strong>``), its values escaped.
-
-    Templates write ``marketing_html(_("To %(segment)s ..."), segment=link)``: the msgid and its
-    translation are the plugin's own, so their tags are kept; each value is escaped unless it
-    is markup already (a link built in the template).
-    """
-    return Markup(text) % values
-
-
 #: The template globals of the marketing pages and panels.
 TEMPLATE_GLOBALS = {
     "marketing_campaign_status": campaign_status,
@@ -99,5 +87,4 @@ TEMPLATE_GLOBALS = {
     "marketing_mail_status": mail_status,
     "marketing_consent_source": consent_source,
     "marketing_note": note,
-    "marketing_html": html,
 }
