@@ -12,12 +12,15 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from core.db import db
+from core.i18n import _l
 from core.models import User
 from core.permissions import role_has_permission as role_has_permission  # its old home
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please log in to see this page."
+#: Flashed (translated when flashed) when a page needs a signed-in user.
+login_manager.login_message = _l("Please log in to see this page.")
+login_manager.localize_callback = str
 login_manager.login_message_category = "warning"
 
 F = TypeVar("F", bound=Callable[..., Any])

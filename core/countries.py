@@ -16,6 +16,7 @@ from functools import cache
 import babel
 import pycountry
 
+from core.i18n import _
 from core.search import fold
 
 #: Languages whose country names are recognised: the company's likely customers' and staff's.
@@ -78,10 +79,20 @@ class UnknownCountry(ValueError):
     def __init__(self, text: str, suggestions: list[str]) -> None:
         self.text = text
         self.suggestions = suggestions
-        hint = f"; did you mean {' or '.join(suggestions)}?" if suggestions else ""
-        super().__init__(
-            f"'{text}' is not a country (write its name or ISO code, e.g. DE or Germany){hint}"
-        )
+        if suggestions:
+            separator = " " + _("or") + " "
+            message = _(
+                "'%(text)s' is not a country (write its name or ISO code, e.g. DE or Germany);"
+                " did you mean %(suggestions)s?",
+                text=text,
+                suggestions=separator.join(suggestions),
+            )
+        else:
+            message = _(
+                "'%(text)s' is not a country (write its name or ISO code, e.g. DE or Germany)",
+                text=text,
+            )
+        super().__init__(message)
 
 
 def _key(text: str) -> str:

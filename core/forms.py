@@ -35,6 +35,7 @@ from core.i18n import lazy_gettext as _l
 from core.models import ROLES
 from core.phones import read_phone
 from core.quality import no_phone_message
+from core.roles import ROLE_LABELS
 from core.validation import InputProblem, currency_places, limit_of, parse_decimal, text_problem
 
 
@@ -165,31 +166,33 @@ class PercentField(NumberField):
 class LoginForm(BaseForm):
     """E-mail and password."""
 
-    email = StringField("E-mail", validators=[InputRequired(), Email()], filters=[strip])
-    password = PasswordField("Password", validators=[InputRequired()])
+    email = StringField(_l("E-mail"), validators=[InputRequired(), Email()], filters=[strip])
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
     next = HiddenField()
 
 
 #: The shortest password the app accepts (own change, admin's reset, new users).
 MIN_PASSWORD_LENGTH = 8
-PASSWORD_LENGTH_MESSAGE = f"Use at least {MIN_PASSWORD_LENGTH} characters (and at most 200)."
+PASSWORD_LENGTH_MESSAGE = _l(
+    "Use at least %(count)s characters (and at most 200).", count=MIN_PASSWORD_LENGTH
+)
 
 
 class PasswordChangeForm(BaseForm):
     """A user's own password: the current one, then the new one twice."""
 
-    current = PasswordField("Current password", validators=[InputRequired()])
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
     new = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[
             InputRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_LENGTH_MESSAGE),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        description=_l("At least %(count)s characters.", count=MIN_PASSWORD_LENGTH),
     )
     repeat = PasswordField(
-        "New password again",
-        validators=[InputRequired(), EqualTo("new", message="The two new passwords differ.")],
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
     )
 
 
@@ -217,45 +220,45 @@ class ActionForm(BaseForm):
 class CustomerForm(BaseForm):
     """Create or edit a customer."""
 
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    company = StringField("Company", validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    company = StringField(_l("Company"), validators=[Optional(), Length(max=200)])
     email = StringField(
-        "E-mail", validators=[Optional(), Email(), Length(max=254)], filters=[strip]
+        _l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=[strip]
     )
     phone = StringField(
-        "Phone",
+        _l("Phone"),
         validators=[Optional(), Length(max=40)],
-        description="Any format; add +country for abroad.",
+        description=_l("Any format; add +country for abroad."),
     )
     country = StringField(
-        "Country",
+        _l("Country"),
         validators=[Optional(), Length(max=100)],
         description=_l(
             "A name or ISO code in any common language: DE, Germany, Deutschland, 德国."
         ),
         filters=[strip],
     )
-    region = StringField("Region", validators=[Optional(), Length(max=100)])
-    city = StringField("City", validators=[Optional(), Length(max=100)])
+    region = StringField(_l("Region"), validators=[Optional(), Length(max=100)])
+    city = StringField(_l("City"), validators=[Optional(), Length(max=100)])
     channel = StringField(
-        "Acquisition channel",
+        _l("Acquisition channel"),
         validators=[Optional(), Length(max=50)],
-        description="How they found us: web, referral, fair …",
+        description=_l("How they found us: web, referral, fair …"),
     )
-    birthday = DateField("Birthday", validators=[Optional()])
-    owner_id = SelectField("Account owner", coerce=int, validators=[Optional()])
+    birthday = DateField(_l("Birthday"), validators=[Optional()])
+    owner_id = SelectField(_l("Account owner"), coerce=int, validators=[Optional()])
     tags = StringField(
-        "Tags",
+        _l("Tags"),
         validators=[Optional(), Length(max=500)],
-        description="Comma-separated, e.g. vip, wholesale.",
+        description=_l("Comma-separated, e.g. vip, wholesale."),
     )
     external_id = StringField(
-        "External ID",
+        _l("External ID"),
         validators=[Optional(), Length(max=64)],
-        description="The key used by imports.",
+        description=_l("The key used by imports."),
     )
-    marketing_opt_out = BooleanField("Opted out of all marketing mail")
-    notes = TextAreaField("Notes", validators=[Optional()])
+    marketing_opt_out = BooleanField(_l("Opted out of all marketing mail"))
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
 
     def __init__(self, *args: object, default_region: str = "DE", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -278,22 +281,26 @@ class CustomerForm(BaseForm):
 class ProductForm(BaseForm):
     """Create or edit a product."""
 
-    sku = StringField("SKU", validators=[InputRequired(), Length(max=64)])
-    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    category = StringField("Category", validators=[Optional(), Length(max=100)])
-    list_price = MoneyField("List price", validators=[InputRequired()])
-    unit_cost = MoneyField("Unit cost", validators=[InputRequired()])
-    active = BooleanField("Sold (active)", default=True)
+    sku = StringField(_l("SKU"), validators=[InputRequired(), Length(max=64)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=200)])
+    category = StringField(_l("Category"), validators=[Optional(), Length(max=100)])
+    list_price = MoneyField(_l("List price"), validators=[InputRequired()])
+    unit_cost = MoneyField(_l("Unit cost"), validators=[InputRequired()])
+    active = BooleanField(_l("Sold (active)"), default=True)
 
 
 class OrderLineForm(Form):
     """One line of a new order (no CSRF of its own: it is part of OrderForm)."""
 
-    product_id = SelectField("Product", coerce=int, validators=[Optional()])
-    quantity = QuantityField("Quantity", validators=[Optional(), NumberRange(min=Decimal("0.001"))])
-    unit_price = MoneyField("Price", validators=[Optional()], description="Empty: list price")
+    product_id = SelectField(_l("Product"), coerce=int, validators=[Optional()])
+    quantity = QuantityField(
+        _l("Quantity"), validators=[Optional(), NumberRange(min=Decimal("0.001"))]
+    )
+    unit_price = MoneyField(
+        _l("Price"), validators=[Optional()], description=_l("Empty: list price")
+    )
     discount_percent = PercentField(
-        "Discount %", validators=[Optional(), NumberRange(min=0, max=100)]
+        _l("Discount %"), validators=[Optional(), NumberRange(min=0, max=100)]
     )
 
 
@@ -301,9 +308,9 @@ class OrderForm(BaseForm):
     """A new draft order for a customer chosen beforehand: salesperson, date and lines."""
 
     customer_id = HiddenField(validators=[InputRequired()])
-    salesperson_id = SelectField("Salesperson", coerce=int, validators=[Optional()])
-    order_date = DateField("Order date", validators=[InputRequired()])
-    notes = TextAreaField("Notes", validators=[Optional()])
+    salesperson_id = SelectField(_l("Salesperson"), coerce=int, validators=[Optional()])
+    order_date = DateField(_l("Order date"), validators=[InputRequired()])
+    notes = TextAreaField(_l("Notes"), validators=[Optional()])
     lines = FieldList(FormField(OrderLineForm), min_entries=5, max_entries=50)
 
 
@@ -311,17 +318,20 @@ class UserForm(BaseForm):
     """Create or edit a staff user."""
 
     email = StringField(
-        "E-mail", validators=[InputRequired(), Email(), Length(max=254)], filters=[strip]
+        _l("E-mail"), validators=[InputRequired(), Email(), Length(max=254)], filters=[strip]
     )
-    name = StringField("Name", validators=[InputRequired(), Length(max=120)])
-    role = SelectField("Role", choices=list(ROLES))
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[(role, ROLE_LABELS[role]) for role in ROLES])
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[
             Optional(),
             Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_LENGTH_MESSAGE),
         ],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. Leave empty to keep the "
-        "current one; a new password signs the user out everywhere.",
+        description=_l(
+            "At least %(count)s characters. Leave empty to keep the current one; a new password"
+            " signs the user out everywhere.",
+            count=MIN_PASSWORD_LENGTH,
+        ),
     )
-    active = BooleanField("Active (may log in)", default=True)
+    active = BooleanField(_l("Active (may log in)"), default=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from core import dates
 from core.db import db
-from core.i18n import _l
+from core.i18n import _, _l, format_date
 from core.locking import change_state, lock_state
 from core.models import Counter, Customer, Order, OrderLine, Product, User, utcnow
 from core.money import line_cost, line_net, round_money
@@ -63,18 +63,24 @@ class LineInput:
 
 def check_line(line: LineInput, position: int) -> None:
     """Raise OrderError saying what is wrong with a line."""
-    where = f"Line {position}"
     if line.quantity is None or line.quantity <= 0:
-        raise OrderError(f"{where}: quantity must be more than 0.")
+        raise OrderError(_("Line %(number)s: quantity must be more than 0.", number=position))
     if line.unit_price is not None and line.unit_price < 0:
-        raise OrderError(f"{where}: the price cannot be negative.")
+        raise OrderError(_("Line %(number)s: the price cannot be negative.", number=position))
     if line.discount is None or not ZERO <= line.discount <= 1:
-        raise OrderError(f"{where}: the discount is a fraction between 0 and 1 (0.15 = 15 %).")
+        raise OrderError(
+            _(
+                "Line %(number)s: the discount is a fraction between 0 and 1 (0.15 = 15 %%).",
+                number=position,
+            )
+        )
     price = line.product.list_price if line.unit_price is None else line.unit_price
     if line.quantity >= QUANTITY_LIMIT or line.quantity * max(price, line.product.unit_cost) >= (
         MONEY_LIMIT
     ):
-        raise OrderError(f"{where}: the line's total is too large to be stored.")
+        raise OrderError(
+            _("Line %(number)s: the line's total is too large to be stored.", number=position)
+        )
 
 
 def take_number(name: str) -> int:
@@ -157,14 +163,20 @@ def create_order(
 ) -> Order:
     """Create a draft order with its lines (nothing is committed)."""
     if not lines:
-        raise OrderError("An order needs at least one line.")
+        raise OrderError(_("An order needs at least one line."))
     for position, line in enumerate(lines, start=1):
         check_line(line, position)
         if not line.product.active:
-            raise OrderError(f"Line {position}: {line.product.sku} is no longer sold.")
+            raise OrderError(
+                _(
+                    "Line %(number)s: %(sku)s is no longer sold.",
+                    number=position,
+                    sku=line.product.sku,
+                )
+            )
     number = (number or "").strip() or next_order_number()
     if db.session.scalar(select(Order.id).where(Order.number == number)) is not None:
-        raise OrderError(f"Order number {number} is already taken.")
+        raise OrderError(_("Order number %(number)s is already taken.", number=number))
     order = Order(
         number=number,
         customer=customer,
@@ -200,9 +212,15 @@ def _line_row(order_id: int, line: LineInput, position: int) -> dict[str, object
 def confirm(order: Order) -> Order:
     """Confirm a draft: snapshot each line's unit cost, then call order_confirmed in the same transaction."""
     if order.status != "draft":
-        raise OrderError(f"Order {order.number} is {order.status}; only a draft can be confirmed.")
+        raise OrderError(
+            _(
+                "Order %(number)s is %(status)s; only a draft can be confirmed.",
+                number=order.number,
+                status=status_label(order.status),
+            )
+        )
     if not order.lines:
-        raise OrderError(f"Order {order.number} has no lines.")
+        raise OrderError(_("Order %(number)s has no lines.", number=order.number))
     with db.session.begin_nested():
         if not change_state(order, ("draft",), "confirmed", also={"confirmed_at": utcnow()}):
             raise OrderError(_changed_meanwhile(order))
@@ -235,9 +253,11 @@ def _snapshot_costs(lines: Sequence[OrderLine]) -> None:
 
 def _changed_meanwhile(order: Order) -> str:
     """The message for the loser of two simultaneous actions (the order was re-read)."""
-    return (
-        f"Order {order.number} was changed a moment ago by someone else: it is {order.status} "
-        "now. Nothing changed."
+    return _(
+        "Order %(number)s was changed a moment ago by someone else: it is %(status)s now."
+        " Nothing changed.",
+        number=order.number,
+        status=status_label(order.status),
     )
 
 
@@ -255,18 +275,30 @@ def _refunded_lines(order: Order, unrefunded: bool = False) -> int:
 def cancel(order: Order) -> Order:
     """Cancel a draft or confirmed order (not one with refunds), then call order_cancelled."""
     if order.status not in ("draft", "confirmed"):
-        raise OrderError(f"Order {order.number} is {order.status}; it cannot be cancelled.")
+        raise OrderError(
+            _(
+                "Order %(number)s is %(status)s; it cannot be cancelled.",
+                number=order.number,
+                status=status_label(order.status),
+            )
+        )
     if any(line.refunded_on for line in order.lines):
         raise OrderError(
-            f"Order {order.number} has refunded lines; refund the rest instead of cancelling."
+            _(
+                "Order %(number)s has refunded lines; refund the rest instead of cancelling.",
+                number=order.number,
+            )
         )
     with db.session.begin_nested():
         if not change_state(order, ("draft", "confirmed"), "cancelled"):
             raise OrderError(_changed_meanwhile(order))
         if _refunded_lines(order):  # refunded meanwhile (a refund locks the order row too)
             raise OrderError(
-                f"Order {order.number} was refunded in part a moment ago by someone else; "
-                "nothing changed."
+                _(
+                    "Order %(number)s was refunded in part a moment ago by someone else;"
+                    " nothing changed.",
+                    number=order.number,
+                )
             )
         order.cancelled_at = utcnow()
         db.session.flush()
@@ -284,20 +316,37 @@ def refund(
     """
     if order.status != "confirmed":
         raise OrderError(
-            f"Order {order.number} is {order.status}; only a confirmed order can be refunded."
+            _(
+                "Order %(number)s is %(status)s; only a confirmed order can be refunded.",
+                number=order.number,
+                status=status_label(order.status),
+            )
         )
     open_lines = [line for line in order.lines if line.refunded_on is None]
     chosen = list(open_lines if lines is None else lines)
     if not chosen:
-        raise OrderError("Choose at least one line to refund.")
+        raise OrderError(_("Choose at least one line to refund."))
     for line in chosen:
         if line.order_id != order.id:
-            raise OrderError(f"That line does not belong to order {order.number}.")
+            raise OrderError(
+                _("That line does not belong to order %(number)s.", number=order.number)
+            )
         if line.refunded_on is not None:
-            raise OrderError(f"Line {line.position} was already refunded on {line.refunded_on}.")
+            raise OrderError(
+                _(
+                    "Line %(number)s was already refunded on %(day)s.",
+                    number=line.position,
+                    day=format_date(line.refunded_on, company_time=False),
+                )
+            )
     refund_date = on or dates.today()
     if refund_date < order.order_date:
-        raise OrderError(f"A refund cannot be dated before the order ({order.order_date}).")
+        raise OrderError(
+            _(
+                "A refund cannot be dated before the order (%(day)s).",
+                day=format_date(order.order_date, company_time=False),
+            )
+        )
     with db.session.begin_nested():
         if not lock_state(order, ("confirmed",)):
             raise OrderError(_changed_meanwhile(order))
@@ -310,8 +359,11 @@ def refund(
         )
         if marked.rowcount != len(ids):  # type: ignore[attr-defined]
             raise OrderError(
-                f"Some of these lines of {order.number} were refunded a moment ago by someone "
-                "else; nothing was refunded."
+                _(
+                    "Some of these lines of %(number)s were refunded a moment ago by someone"
+                    " else; nothing was refunded.",
+                    number=order.number,
+                )
             )
         for line in chosen:
             set_committed_value(line, "refunded_on", refund_date)

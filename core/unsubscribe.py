@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import current_app
 
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.tokens import TokenError, sign, unsign
 
@@ -36,5 +37,5 @@ def customer_of(token: str) -> Customer:
     customer_id = unsign(PURPOSE, token)
     customer = db.session.get(Customer, customer_id) if isinstance(customer_id, int) else None
     if customer is None:
-        raise TokenError("This link is not valid.")
+        raise TokenError(_("This link is not valid."))
     return customer

@@ -15,6 +15,8 @@ from flask import Request
 from werkzeug.datastructures import MultiDict
 from werkzeug.utils import cached_property
 
+from core.i18n import _, _l
+
 #: Largest value of an INTEGER primary key on PostgreSQL (int4); ids above are never found.
 MAX_ID = 2**31 - 1
 
@@ -71,7 +73,7 @@ def parse_id(value: object) -> int | None:
 def text_problem(value: str) -> str | None:
     """Why a typed text cannot be stored (a NUL or another control character), or None."""
     if CONTROL.search(value):
-        return "Remove the control characters (such as NUL) from this text."
+        return _("Remove the control characters (such as NUL) from this text.")
     return None
 
 
@@ -108,23 +110,32 @@ def parse_decimal(
     if thousands:
         cleaned = cleaned.replace(",", "")
     if len(cleaned) > 60 or not PLAIN_NUMBER.match(cleaned):
-        raise InputProblem("Enter a plain number such as 12.50.")
+        raise InputProblem(_("Enter a plain number such as 12.50."))
     try:
         number = Decimal(cleaned)
     except InvalidOperation:  # pragma: no cover - the pattern admits only plain numbers
-        raise InputProblem("Enter a plain number such as 12.50.") from None
+        raise InputProblem(_("Enter a plain number such as 12.50.")) from None
     if number.is_zero():
         number = abs(number)
     if number < 0 and not allow_negative:
-        raise InputProblem("Number must be at least 0.")
+        raise InputProblem(_("Number must be at least 0."))
     if abs(number) >= limit:
-        raise InputProblem(f"The number is too large (it must stay below {limit:,}).")
+        shown = f"{limit:,}"
+        raise InputProblem(
+            _("The number is too large (it must stay below %(limit)s).", limit=shown)
+        )
     quantum = Decimal(1).scaleb(-places)
     if number != number.quantize(quantum):
         if places == 0:
-            raise InputProblem("Use a whole number (no decimals).")
-        words = {1: "one decimal", 2: "two decimals", 3: "three decimals", 4: "four decimals"}
-        raise InputProblem(f"Use at most {words.get(places, f'{places} decimals')}.")
+            raise InputProblem(_("Use a whole number (no decimals)."))
+        words = {
+            1: _l("Use at most one decimal."),
+            2: _l("Use at most two decimals."),
+            3: _l("Use at most three decimals."),
+            4: _l("Use at most four decimals."),
+        }
+        message = words.get(places) or _("Use at most %(count)s decimals.", count=places)
+        raise InputProblem(str(message))
     return number.quantize(quantum)
 
 

@@ -12,11 +12,11 @@ from core import throttle
 from core.auth import authenticate
 from core.db import db
 from core.forms import LanguageForm, LoginForm, PasswordChangeForm
-from core.i18n import _
+from core.i18n import _, _l, ngettext
 
 bp = Blueprint("auth", __name__)
 
-WRONG_LOGIN = "E-mail or password is wrong, or the account is disabled."
+WRONG_LOGIN = _l("E-mail or password is wrong, or the account is disabled.")
 
 
 def _safe_next(target: str | None) -> str:
@@ -33,11 +33,22 @@ def _safe_next(target: str | None) -> str:
 
 def _blocked_message(block: throttle.Block) -> str:
     """Say why logging in is refused and when to try again."""
-    who = "for this account" if block.scope == "account" else "from your network address"
-    minutes = f"{block.minutes} minute{'' if block.minutes == 1 else 's'}"
-    return (
-        f"Too many failed logins {who}. Try again in {minutes} "
-        f"(at {block.clock}), or ask an admin to unlock the account."
+    if block.scope == "account":
+        return ngettext(
+            "Too many failed logins for this account. Try again in %(num)s minute (at"
+            " %(clock)s), or ask an admin to unlock the account.",
+            "Too many failed logins for this account. Try again in %(num)s minutes (at"
+            " %(clock)s), or ask an admin to unlock the account.",
+            block.minutes,
+            clock=block.clock,
+        )
+    return ngettext(
+        "Too many failed logins from your network address. Try again in %(num)s minute (at"
+        " %(clock)s), or ask an admin to unlock the account.",
+        "Too many failed logins from your network address. Try again in %(num)s minutes (at"
+        " %(clock)s), or ask an admin to unlock the account.",
+        block.minutes,
+        clock=block.clock,
     )
 
 
@@ -62,7 +73,7 @@ def login() -> str | Response | tuple[str, int]:
                 return redirect(_safe_next(form.next.data))
             block = throttle.record_failure(email, address)
             if block is None:
-                flash(WRONG_LOGIN, "error")
+                flash(str(WRONG_LOGIN), "error")
         if block is not None:
             flash(_blocked_message(block), "error")
             return render_template("auth/login.html", form=form, title=_("Log in")), 429
@@ -76,7 +87,7 @@ def logout() -> Response:
     current_user.sign_out_everywhere()
     db.session.commit()
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -105,7 +116,7 @@ def profile() -> str | Response:
         block = throttle.blocked(email, address)
         if block is None and authenticate(email, form.current.data) is None:
             block = throttle.record_failure(email, address)
-            form.current.errors = [*form.current.errors, "This is not your current password."]
+            form.current.errors = [*form.current.errors, _("This is not your current password.")]
         if block is not None:
             flash(_blocked_message(block), "error")
         elif not form.current.errors:
@@ -114,7 +125,7 @@ def profile() -> str | Response:
             db.session.commit()
             # This session goes on with the new version; every other one is signed out.
             login_user(current_user._get_current_object())
-            flash("Your password is changed. Your other sessions are signed out.", "success")
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("auth.profile"))
     return render_template(
         "auth/profile.html", form=form, language_form=language_form, title=_("Your profile")

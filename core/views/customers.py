@@ -210,7 +210,7 @@ def _external_id_taken(form: CustomerForm, customer: Customer | None) -> bool:
     if other is not None and (customer is None or other != customer.id):
         form.external_id.errors = [
             *form.external_id.errors,
-            f"Customer {other} already has this external ID.",
+            _("Customer %(id)s already has this external ID.", id=other),
         ]
         return True
     return False
@@ -219,7 +219,10 @@ def _external_id_taken(form: CustomerForm, customer: Customer | None) -> bool:
 def _owner_allowed(form: CustomerForm) -> bool:
     """Salespeople may only give customers to themselves (or leave them unowned)."""
     if current_user.role == "sales" and form.owner_id.data not in (0, None, current_user.id):
-        form.owner_id.errors = [*form.owner_id.errors, "You can only assign customers to yourself."]
+        form.owner_id.errors = [
+            *form.owner_id.errors,
+            _("You can only assign customers to yourself."),
+        ]
         return False
     return True
 
@@ -308,7 +311,7 @@ def edit(customer_id: str) -> str | Response:
         with saving(_("Nothing was saved")) as saved:
             changes = customer_service.update_customer(customer, **_form_fields(form))
         if saved:
-            flash("Saved." if changes else "Nothing changed.", "success")
+            flash(_("Saved.") if changes else _("Nothing changed."), "success")
             if "phone" in changes or "country" in changes:
                 _say_if_phone_unverified(customer)
             return redirect(url_for("customers.detail", customer_id=customer.id))

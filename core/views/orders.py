@@ -19,6 +19,7 @@ from core.db import db
 from core.forms import ActionForm, OrderForm
 from core.i18n import _, format_money
 from core.models import ORDER_STATUSES, Customer, Order, Product, User
+from core.orders import status_label
 from core.roles import SELLING_ROLES
 from core.validation import parse_id
 from core.views.common import action_form_expired, get_or_404, int_arg, paginate, saving, sorting
@@ -108,7 +109,14 @@ def _act(order_id: str, permission: str, action: str) -> Response:
     with saving(_("Nothing changed"), order_service.OrderError) as saved:
         getattr(order_service, action)(order)
     if saved:
-        flash(f"Order {order.number} is now {order.status}.", "success")
+        flash(
+            _(
+                "Order %(number)s is now %(status)s.",
+                number=order.number,
+                status=status_label(order.status),
+            ),
+            "success",
+        )
     return redirect(url_for("orders.detail", order_id=order.id))
 
 
@@ -143,12 +151,19 @@ def refund(order_id: str) -> Response:
             else None
         )
         if chosen_ids and len(lines) != len(chosen_ids):
-            raise order_service.OrderError("Some ticked lines are not on this order.")
+            raise order_service.OrderError(_("Some ticked lines are not on this order."))
         if not lines:
-            raise order_service.OrderError("Tick the lines to refund.")
+            raise order_service.OrderError(_("Tick the lines to refund."))
         order_service.refund(order, lines, refund_date)
     if saved:
-        flash(f"Refunded {len(lines)} line(s) of {order.number}.", "success")
+        flash(
+            _(
+                "Refunded %(count)s line(s) of %(number)s.",
+                count=len(lines),
+                number=order.number,
+            ),
+            "success",
+        )
     return redirect(url_for("orders.detail", order_id=order.id))
 
 
@@ -216,7 +231,9 @@ def create() -> str | Response:
         ]
         with saving(_("The order was not saved"), order_service.OrderError) as saved:
             if missing_quantity:
-                raise order_service.OrderError(f"Line {missing_quantity[0]}: enter a quantity.")
+                raise order_service.OrderError(
+                    _("Line %(number)s: enter a quantity.", number=missing_quantity[0])
+                )
             chosen = form.salesperson_id.data
             salesperson = db.session.get(User, chosen) if chosen is not None else None
             order = order_service.create_order(
@@ -226,7 +243,14 @@ def create() -> str | Response:
                 require(current_user.can("orders.confirm"))
                 order_service.confirm(order)
         if saved:
-            flash(f"Order {order.number} saved as {order.status}.", "success")
+            flash(
+                _(
+                    "Order %(number)s saved as %(status)s.",
+                    number=order.number,
+                    status=status_label(order.status),
+                ),
+                "success",
+            )
             return redirect(url_for("orders.detail", order_id=order.id))
     return render_template(
         "orders/form.html",

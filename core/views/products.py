@@ -67,7 +67,7 @@ def _save(form: ProductForm, product: Product | None) -> Product | None:
     sku = form.sku.data.strip()
     other = db.session.scalar(select(Product.id).where(Product.sku == sku))
     if other is not None and (product is None or other != product.id):
-        form.sku.errors = [*form.sku.errors, "Another product has this SKU."]
+        form.sku.errors = [*form.sku.errors, _("Another product has this SKU.")]
         return None
     product = product or Product()
     product.sku = sku
@@ -87,7 +87,7 @@ def create() -> str | Response:
     """Create a product."""
     form = ProductForm()
     if form.validate_on_submit() and (product := _save(form, None)) is not None:
-        flash(f"Product {product.sku} created.", "success")
+        flash(_("Product %(sku)s created.", sku=product.sku), "success")
         return redirect(url_for("products.index"))
     return render_template("products/form.html", form=form, product=None, title=_("New product"))
 
@@ -99,7 +99,7 @@ def edit(product_id: str) -> str | Response:
     product = get_or_404(Product, product_id)
     form = ProductForm(obj=product)
     if form.validate_on_submit() and _save(form, product) is not None:
-        flash(f"Product {product.sku} saved.", "success")
+        flash(_("Product %(sku)s saved.", sku=product.sku), "success")
         return redirect(url_for("products.index"))
     return render_template(
         "products/form.html", form=form, product=product, title=_("Edit %(name)s", name=product.sku)

@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest
 
 from core.customers import update_customer
 from core.db import db
-from core.i18n import _l
+from core.i18n import _, _l
 from core.tokens import TokenError, signed_link_view
 from core.unsubscribe import customer_of
 
@@ -31,7 +31,7 @@ def unsubscribe(token: str) -> str | tuple[str, int] | tuple[str, int, dict[str,
         return render_template(TEMPLATE, title=TITLE, customer=customer, done=False)
     one_click = request.form.get(ONE_CLICK[0]) == ONE_CLICK[1]
     if not one_click and request.form.get("action") != "stop":
-        raise BadRequest("Unknown action.")
+        raise BadRequest(_("Unknown action."))
     update_customer(customer, marketing_opt_out=True)
     db.session.commit()
     if one_click:

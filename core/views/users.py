@@ -39,10 +39,10 @@ def _save(form: UserForm, user: User | None) -> User | None:
     email = form.email.data.strip().lower()
     other = db.session.scalar(select(User.id).where(User.email == email))
     if other is not None and (user is None or other != user.id):
-        form.email.errors = [*form.email.errors, "Another user has this e-mail."]
+        form.email.errors = [*form.email.errors, _("Another user has this e-mail.")]
         return None
     if user is None and not form.password.data:
-        form.password.errors = [*form.password.errors, "A new user needs a password."]
+        form.password.errors = [*form.password.errors, _("A new user needs a password.")]
         return None
     if (
         user is not None
@@ -51,7 +51,7 @@ def _save(form: UserForm, user: User | None) -> User | None:
     ):
         form.role.errors = [
             *form.role.errors,
-            "You cannot take away your own admin role or disable yourself.",
+            _("You cannot take away your own admin role or disable yourself."),
         ]
         return None
     user = user or User()
@@ -78,7 +78,7 @@ def create() -> str | Response:
     """Create a staff user."""
     form = UserForm()
     if form.validate_on_submit() and (user := _save(form, None)) is not None:
-        flash(f"User {user.email} created.", "success")
+        flash(_("User %(email)s created.", email=user.email), "success")
         return redirect(url_for("users.index"))
     return render_template("users/form.html", form=form, user=None, title=_("New user"))
 
@@ -90,7 +90,7 @@ def edit(user_id: str) -> str | Response:
     user = get_or_404(User, user_id)
     form = UserForm(obj=user)
     if form.validate_on_submit() and _save(form, user) is not None:
-        flash(f"User {user.email} saved.", "success")
+        flash(_("User %(email)s saved.", email=user.email), "success")
         return redirect(url_for("users.index"))
     return render_template(
         "users/form.html",
@@ -111,7 +111,7 @@ def unlock(user_id: str) -> Response:
     if ActionForm().validate_on_submit():
         throttle.clear_account(user.email)
         log.info("%s unlocked the login of %s", current_user.email, user.email)
-        flash(f"{user.email} may log in again.", "success")
+        flash(_("%(email)s may log in again.", email=user.email), "success")
     return redirect(url_for("users.edit", user_id=user.id))
 
 
@@ -124,5 +124,5 @@ def sign_out(user_id: str) -> Response:
         user.sign_out_everywhere()
         db.session.commit()
         log.info("%s signed out every session of %s", current_user.email, user.email)
-        flash(f"{user.email} is signed out everywhere.", "success")
+        flash(_("%(email)s is signed out everywhere.", email=user.email), "success")
     return redirect(url_for("users.edit", user_id=user.id))
