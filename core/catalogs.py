@@ -28,7 +28,8 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: What is extracted: Python sources and Jinja templates; `_`, `_l`, `lazy_gettext`, `ngettext`.
+#: What is extracted: Python sources and Jinja templates; `_`, `_l`, `lazy_gettext`, `ngettext`,
+#: and `N_` (marked only: a message stored in English and translated when shown).
 METHOD_MAP = [
     ("**/migrations/**", "ignore"),
     ("**/translations/**", "ignore"),
@@ -43,6 +44,7 @@ KEYWORDS = {
     "lazy_gettext": None,
     "ngettext": (1, 2),
     "lazy_ngettext": (1, 2),
+    "N_": None,
 }
 OPTIONS = {
     "**/templates/**.html": {"extensions": "jinja2.ext.do,jinja2.ext.loopcontrols"},

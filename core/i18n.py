@@ -38,9 +38,20 @@ CORE_TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 _l = lazy_gettext
 
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogs without translating it (gettext_noop).
+
+    For text stored in English and translated each time it is shown, in the reader's
+    language: ``record(N_("Priority: %(old)s → %(new)s"), ...)`` keeps the msgid, and the
+    page calls ``_(msgid) % args``.
+    """
+    return message
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
+    "N_",
     "_",
     "_l",
     "company_language",

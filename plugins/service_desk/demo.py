@@ -14,7 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core import dates
+from core.i18n import N_
 from core.models import Customer, Order, User, utcnow
+from plugins.service_desk.history import said
 from plugins.service_desk.models import Survey, Team, TeamMember, Ticket
 from plugins.service_desk.tickets import NewTicket, add_message, change_state, open_ticket
 from plugins.service_desk.tracking import refresh_sla
@@ -126,7 +128,7 @@ def _live(
     closing = moment + dt.timedelta(days=7)
     if closing < now:
         change_state(
-            ticket, "closed", None, closing, notify=False, note="closed automatically after 7 days"
+            ticket, "closed", None, closing, notify=False, note=said(N_("closed automatically after %(days)s days"), days=7)
         )
 
 

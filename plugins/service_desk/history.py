@@ -1,23 +1,91 @@
-"""What happened to a ticket: its change history (events) and its stays in each state (state log)."""
+"""What happened to a ticket: its change history (events) and its stays in each state (state log).
+
+A history line is read by people of different languages, so it is stored as a message: an
+English msgid marked with N_ and its arguments, rendered in the reader's language when shown
+(TicketEvent.text), and once in English into TicketEvent.summary. An argument is plain text
+(a name, a subject), a label (``word("state", "open")``), an instant (``moment(at)``) or
+another message (``said(...)``)::
+
+    record_event(ticket, "priority", said(N_("Priority: %(old)s → %(new)s"),
+                 old=word("priority", "normal", lower=True), new=...), by, now)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select, update
 
 from core.db import db
+from core.i18n import _, format_datetime
 from core.models import User
-from plugins.service_desk.models import StateLog, Ticket, TicketEvent
+from plugins.service_desk.models import LABELS, StateLog, Ticket, TicketEvent
 from plugins.service_desk.sla import Stay
+
+#: A message: {"msgid": English text with %(name)s placeholders, "args": {name: argument}}.
+Message = dict[str, Any]
+
+
+def said(msgid: str, **args: object) -> Message:
+    """A message to store; ``msgid`` is marked with N_ where it is written."""
+    return {"msgid": msgid, "args": {name: _argument(value) for name, value in args.items()}}
+
+
+def word(table: str, key: str, lower: bool = False) -> dict[str, Any]:
+    """An argument that is a label of models.LABELS ("state", "kind" ...) or, with table
+    "text", a msgid of its own (N_("none")); ``lower``: written in lower case mid-sentence."""
+    return {"label": table, "key": key, "lower": lower}
+
+
+def moment(at: dt.datetime) -> dict[str, str]:
+    """An argument that is a stored (naive UTC) instant, shown in company time."""
+    return {"moment": at.isoformat()}
+
+
+def _argument(value: object) -> object:
+    if isinstance(value, dict):
+        return value
+    return "" if value is None else str(value)
+
+
+def _shown(value: object, translate: bool) -> str:
+    """One argument as text, translated or in English."""
+    if not isinstance(value, dict):
+        return str(value)
+    if "msgid" in value:
+        return render(value, translate)
+    if "moment" in value:
+        from plugins.service_desk.business_hours import local_time_text
+        from plugins.service_desk.settings import desk_calendar
+
+        at = dt.datetime.fromisoformat(value["moment"])
+        return format_datetime(at) if translate else local_time_text(at, desk_calendar().timezone)
+    table, key = value["label"], str(value["key"])
+    english = key if table == "text" else LABELS[table].get(key, key)
+    text = _(english) if translate else english
+    return text.lower() if value.get("lower") else text
+
+
+def render(message: Message, translate: bool = True) -> str:
+    """The message in the current language (``translate``) or in English."""
+    msgid = str(message["msgid"])
+    args = {name: _shown(value, translate) for name, value in message.get("args", {}).items()}
+    text = _(msgid) if translate else msgid
+    return text % args if args else text
 
 
 def record_event(
-    ticket: Ticket, kind: str, summary: str, by: User | None, at: dt.datetime
+    ticket: Ticket, kind: str, message: Message, by: User | None, at: dt.datetime
 ) -> TicketEvent:
     """Add one line to the ticket's history (shown on the ticket and the customer timeline)."""
     event = TicketEvent(
-        ticket_id=ticket.id, kind=kind, summary=summary[:500], user_id=by.id if by else None, at=at
+        ticket_id=ticket.id,
+        kind=kind,
+        summary=render(message, translate=False)[:500],
+        message=message,
+        user_id=by.id if by else None,
+        at=at,
     )
     db.session.add(event)
     return event

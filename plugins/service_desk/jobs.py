@@ -11,8 +11,10 @@ import datetime as dt
 from sqlalchemy import select
 
 from core.db import db
+from core.i18n import N_
 from core.models import utcnow
 from plugins.service_desk import settings as service_desk_settings
+from plugins.service_desk.history import said
 from plugins.service_desk.models import Ticket
 from plugins.service_desk.tickets import change_state
 from plugins.service_desk.tracking import (
@@ -58,8 +60,7 @@ def auto_close(now: dt.datetime | None = None) -> int:
     )
     closed = 0
     for ticket in db.session.scalars(statement.order_by(Ticket.id)).all():
-        change_state(
-            ticket, "closed", None, now=now, note=f"closed automatically after {days} days"
-        )
+        note = said(N_("closed automatically after %(days)s days"), days=days)
+        change_state(ticket, "closed", None, now=now, note=note)
         closed += 1
     return closed

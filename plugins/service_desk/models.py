@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    JSON,
     String,
     Text,
     UniqueConstraint,
@@ -19,27 +21,60 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import db
+from core.i18n import N_, _
 from core.models import Customer, Order, User, utcnow
 
 #: Ticket types as the agent picks them (return covers returns and repairs).
+#: The label tables hold English msgids; label() translates one for the reader.
 TICKET_KINDS = ("complaint", "inquiry", "return", "other")
 KIND_LABELS = {
-    "complaint": "Complaint",
-    "inquiry": "Inquiry",
-    "return": "Return / repair",
-    "other": "Other",
+    "complaint": N_("Complaint"),
+    "inquiry": N_("Inquiry"),
+    "return": N_("Return / repair"),
+    "other": N_("Other"),
 }
 CHANNELS = ("phone", "email", "web", "visit")
+CHANNEL_LABELS = {
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "web": N_("Web"),
+    "visit": N_("Visit"),
+}
 PRIORITIES = ("low", "normal", "high", "urgent")
+PRIORITY_LABELS = {
+    "low": N_("Low"),
+    "normal": N_("Normal"),
+    "high": N_("High"),
+    "urgent": N_("Urgent"),
+}
 #: The life of a ticket; "waiting" means waiting on the customer (the SLA clock is paused).
 STATES = ("new", "open", "waiting", "resolved", "closed")
 STATE_LABELS = {
-    "new": "New",
-    "open": "Open",
-    "waiting": "Waiting on customer",
-    "resolved": "Resolved",
-    "closed": "Closed",
+    "new": N_("New"),
+    "open": N_("Open"),
+    "waiting": N_("Waiting on customer"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
 }
+SLA_TARGET_LABELS = {"first_response": N_("First response"), "resolution": N_("Resolution")}
+LABELS = {
+    "kind": KIND_LABELS,
+    "channel": CHANNEL_LABELS,
+    "priority": PRIORITY_LABELS,
+    "state": STATE_LABELS,
+    "target": SLA_TARGET_LABELS,
+}
+
+
+def label(table: str, key: str) -> str:
+    """The reader's word for a kind, channel, priority, state or SLA target ("state", "waiting")."""
+    english = LABELS[table].get(key)
+    return _(english) if english else key
+
+
+def labels(table: str) -> dict[str, str]:
+    """A whole label table in the reader's language, key → label (for selects and filters)."""
+    return {key: _(english) for key, english in LABELS[table].items()}
 #: States in which the ticket still needs work from us or the customer.
 OPEN_STATES = ("new", "open", "waiting")
 MESSAGE_KINDS = ("reply", "note", "customer")
@@ -154,7 +189,7 @@ class Ticket(db.Model):  # type: ignore[name-defined]
         """The customer's name, or the new contact's name / phone / e-mail."""
         if self.customer is not None:
             return self.customer.name
-        return self.contact_name or self.contact_phone or self.contact_email or "Unknown caller"
+        return self.contact_name or self.contact_phone or self.contact_email or _("Unknown caller")
 
     def __repr__(self) -> str:
         return f"<Ticket {self.id} {self.state}>"
@@ -219,10 +254,21 @@ class TicketEvent(db.Model):  # type: ignore[name-defined]
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     kind: Mapped[str] = mapped_column(String(30))
-    #: What changed, in words; never the text of an internal note.
+    #: What changed, in words (English); never the text of an internal note.
     summary: Mapped[str] = mapped_column(String(500))
+    #: The same as a message to translate when shown: {"msgid": ..., "args": {...}} (history.py).
+    message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def text(self) -> str:
+        """What changed, in the reader's language (events from before messages: as stored)."""
+        if not self.message:
+            return self.summary
+        from plugins.service_desk.history import render
+
+        return render(self.message, translate=True)
 
 
 class StateLog(db.Model):  # type: ignore[name-defined]

@@ -12,10 +12,11 @@ import datetime as dt
 from sqlalchemy import update
 
 from core.db import db
+from core.i18n import N_, _
 from core.models import utcnow
 from plugins.service_desk import notifications
 from plugins.service_desk import settings as service_desk_settings
-from plugins.service_desk.history import record_event
+from plugins.service_desk.history import record_event, said
 from plugins.service_desk.models import Survey, Ticket
 from plugins.service_desk.surveys import ANSWERED, LOW_RATINGS, SurveyError, open_survey
 from plugins.service_desk.tickets import change_state
@@ -26,7 +27,7 @@ def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None
     """Record the rating (1–5) and comment once; a second answer, even at the same instant, fails."""
     now = now or utcnow()
     if rating not in (1, 2, 3, 4, 5):
-        raise SurveyError("Choose a rating from 1 to 5.")
+        raise SurveyError(_("Choose a rating from 1 to 5."))
     survey = open_survey(token, now)
     with db.session.begin_nested():
         # The conditional UPDATE makes "answer once" hold even for two answers sent together.
@@ -37,11 +38,16 @@ def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
-            raise SurveyError(ANSWERED, gone=True)
+            raise SurveyError(_(ANSWERED), gone=True)
         db.session.refresh(survey)
         ticket = survey.ticket
-        summary = f"Customer rated {rating}/5" + (f": {survey.comment}" if survey.comment else "")
-        record_event(ticket, "rating", summary, None, now)
+        if survey.comment:
+            rated = said(
+                N_("Customer rated %(rating)s/5: %(comment)s"), rating=rating, comment=survey.comment
+            )
+        else:
+            rated = said(N_("Customer rated %(rating)s/5"), rating=rating)
+        record_event(ticket, "rating", rated, None, now)
         if rating in LOW_RATINGS:
             _follow_up(ticket, survey, now)
     return survey
@@ -55,4 +61,5 @@ def _follow_up(ticket: Ticket, survey: Survey, now: dt.datetime) -> None:
         return
     notifications.send_low_rating(ticket, survey, alert_recipients(ticket))
     if action == "reopen" and ticket.state in ("resolved", "closed"):
-        change_state(ticket, "open", None, now=now, notify=False, note=f"rated {survey.rating}/5")
+        note = said(N_("rated %(rating)s/5"), rating=survey.rating)
+        change_state(ticket, "open", None, now=now, notify=False, note=note)

@@ -15,16 +15,17 @@ from sqlalchemy import select
 
 from core import dates
 from core.db import db
+from core.i18n import N_, _
 from core.models import utcnow
 from core.tokens import TokenError, sign, unsign
 from plugins.service_desk import notifications
 from plugins.service_desk import settings as service_desk_settings
-from plugins.service_desk.history import record_event
+from plugins.service_desk.history import record_event, said
 from plugins.service_desk.models import Survey, Ticket
 
 PURPOSE = "service_desk.survey"
 LOW_RATINGS = (1, 2)
-ANSWERED = "This survey has already been answered. Thank you!"
+ANSWERED = N_("This survey has already been answered. Thank you!")
 
 
 class SurveyError(Exception):
@@ -59,7 +60,8 @@ def start_survey(ticket: Ticket, now: dt.datetime, notify: bool = True) -> Surve
     db.session.flush()
     if notify:
         notifications.send_survey(ticket, survey, survey_token(survey))
-        record_event(ticket, "survey", f"Satisfaction survey sent to {address}", None, now)
+        sent = said(N_("Satisfaction survey sent to %(address)s"), address=address)
+        record_event(ticket, "survey", sent, None, now)
     return survey
 
 
@@ -77,16 +79,16 @@ def open_survey(token: str, now: dt.datetime | None = None) -> Survey:
     except TokenError as error:
         raise SurveyError(str(error), gone="expired" in str(error)) from None
     if not isinstance(payload, dict):
-        raise SurveyError("This link is not valid.")
+        raise SurveyError(_("This link is not valid."))
     survey = db.session.scalar(
         select(Survey).where(
             Survey.id == payload.get("survey"), Survey.nonce == payload.get("nonce")
         )
     )
     if survey is None:
-        raise SurveyError("This link is not valid.")
+        raise SurveyError(_("This link is not valid."))
     if survey.answered_at is not None:
-        raise SurveyError(ANSWERED, gone=True)
+        raise SurveyError(_(ANSWERED), gone=True)
     if survey.expires_at <= now:
-        raise SurveyError("This link has expired.", gone=True)
+        raise SurveyError(_("This link has expired."), gone=True)
     return survey

@@ -17,22 +17,22 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from core import dates
 from core.db import db
+from core.i18n import N_, _
 from core.locking import change_state as change_if_unchanged
 from core.models import Customer, Order, User, utcnow
 from core.plugins import call_each, plugin_system
 from plugins.service_desk import notifications
 from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.access import can_be_assigned
-from plugins.service_desk.history import enter_state, record_event
+from plugins.service_desk.history import Message, enter_state, record_event, render, said, word
 from plugins.service_desk.models import (
     CHANNELS,
-    KIND_LABELS,
     PRIORITIES,
-    STATE_LABELS,
     TICKET_KINDS,
     Team,
     Ticket,
     TicketMessage,
+    label,
 )
 from plugins.service_desk.sla import choose_policy
 from plugins.service_desk.surveys import start_survey
@@ -50,9 +50,9 @@ TRANSITIONS = {
 
 #: The history line each kind of message leaves (never the text of an internal note).
 MESSAGE_EVENTS = {
-    "reply": "Reply sent to the customer",
-    "note": "Internal note added",
-    "customer": "Message from the customer logged",
+    "reply": N_("Reply sent to the customer"),
+    "note": N_("Internal note added"),
+    "customer": N_("Message from the customer logged"),
 }
 
 
@@ -88,31 +88,33 @@ def _atomic() -> Iterator[None]:
             db.session.flush()
     except StaleDataError:
         raise TicketError(
-            "Someone else changed this ticket meanwhile; nothing was saved. Reload and try again."
+            _("Someone else changed this ticket meanwhile; nothing was saved. Reload and try again.")
         ) from None
 
 
 def _check_new(data: NewTicket) -> None:
     """Raise TicketError saying what is wrong with a new ticket."""
     if data.kind not in TICKET_KINDS:
-        raise TicketError(f"Type must be one of {', '.join(TICKET_KINDS)}.")
+        raise TicketError(_("Type must be one of %(known)s.", known=", ".join(TICKET_KINDS)))
     if data.channel not in CHANNELS:
-        raise TicketError(f"Channel must be one of {', '.join(CHANNELS)}.")
+        raise TicketError(_("Channel must be one of %(known)s.", known=", ".join(CHANNELS)))
     if data.priority not in PRIORITIES:
-        raise TicketError(f"Priority must be one of {', '.join(PRIORITIES)}.")
+        raise TicketError(_("Priority must be one of %(known)s.", known=", ".join(PRIORITIES)))
     if not data.subject.strip():
-        raise TicketError("A ticket needs a subject.")
+        raise TicketError(_("A ticket needs a subject."))
     if (
         data.customer is None
         and not (data.contact_name or data.contact_phone or data.contact_email).strip()
     ):
-        raise TicketError("Choose a customer, or give the new contact's name, phone or e-mail.")
+        raise TicketError(_("Choose a customer, or give the new contact's name, phone or e-mail."))
     if data.order is not None and (
         data.customer is None or data.order.customer_id != data.customer.id
     ):
-        raise TicketError("The order does not belong to this customer.")
+        raise TicketError(_("The order does not belong to this customer."))
     if data.assignee is not None and not can_be_assigned(data.assignee, data.team):
-        raise TicketError(f"{data.assignee.name} cannot work on tickets of this team.")
+        raise TicketError(
+            _("%(name)s cannot work on tickets of this team.", name=data.assignee.name)
+        )
 
 
 def open_ticket(data: NewTicket, by: User | None, now: dt.datetime | None = None) -> Ticket:
@@ -143,10 +145,13 @@ def open_ticket(data: NewTicket, by: User | None, now: dt.datetime | None = None
         db.session.add(ticket)
         db.session.flush()
         enter_state(ticket, "new", by, now)
-        what = KIND_LABELS[ticket.kind].lower()
-        record_event(
-            ticket, "created", f"Opened ({what}, {ticket.channel}): {ticket.subject}", by, now
+        opened = said(
+            N_("Opened (%(kind)s, %(channel)s): %(subject)s"),
+            kind=word("kind", ticket.kind, lower=True),
+            channel=word("channel", ticket.channel, lower=True),
+            subject=ticket.subject,
         )
+        record_event(ticket, "created", opened, by, now)
         _apply_policy(ticket, by, now, announce=False)
     return ticket
 
@@ -175,7 +180,11 @@ def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: b
         record_event(
             ticket,
             "sla_policy",
-            f"SLA policy: {ticket.sla_policy or 'none'} → {name or 'none'}",
+            said(
+                N_("SLA policy: %(old)s → %(new)s"),
+                old=ticket.sla_policy or word("text", N_("none")),
+                new=name or word("text", N_("none")),
+            ),
             by,
             now,
         )
@@ -188,10 +197,13 @@ def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: b
 
 def _changed_meanwhile(ticket: Ticket) -> str:
     """The message for the loser of two simultaneous changes (the ticket was re-read)."""
-    who = ticket.assignee.name if ticket.assignee else "nobody"
-    return (
-        f"Someone else changed ticket #{ticket.id} a moment ago (it is "
-        f"{STATE_LABELS[ticket.state].lower()} now, assigned to {who}). Nothing changed."
+    who = ticket.assignee.name if ticket.assignee else _("nobody")
+    return _(
+        "Someone else changed ticket #%(id)s a moment ago (it is %(state)s now, assigned to "
+        "%(who)s). Nothing changed.",
+        id=ticket.id,
+        state=label("state", ticket.state).lower(),
+        who=who,
     )
 
 
@@ -201,13 +213,16 @@ def change_state(
     by: User | None,
     now: dt.datetime | None = None,
     notify: bool = True,
-    note: str = "",
+    note: Message | None = None,
 ) -> None:
     """Move the ticket to another state (see TRANSITIONS), log the stay, recompute SLA, mail as needed."""
     if state not in TRANSITIONS.get(ticket.state, ()):
         raise TicketError(
-            f"A ticket that is {STATE_LABELS[ticket.state].lower()} cannot become "
-            f"{STATE_LABELS.get(state, state).lower()}."
+            _(
+                "A ticket that is %(state)s cannot become %(new)s.",
+                state=label("state", ticket.state).lower(),
+                new=label("state", state).lower(),
+            )
         )
     now = now or utcnow()
     with _atomic():
@@ -225,9 +240,12 @@ def change_state(
             ticket.reopen_count += 1
         db.session.flush()
         enter_state(ticket, state, by, now)
-        verb = "Reopened" if state == "open" and previous in ("resolved", "closed") else "State"
-        summary = f"{verb}: {STATE_LABELS[previous]} → {STATE_LABELS[state]}"
-        record_event(ticket, "state", f"{summary} ({note})" if note else summary, by, now)
+        reopened = state == "open" and previous in ("resolved", "closed")
+        msgid = N_("Reopened: %(old)s → %(new)s") if reopened else N_("State: %(old)s → %(new)s")
+        summary = said(msgid, old=word("state", previous), new=word("state", state))
+        if note:
+            summary = said(N_("%(change)s (%(note)s)"), change=summary, note=note)
+        record_event(ticket, "state", summary, by, now)
         refresh_sla(ticket, by, now, notify)
         if state == "resolved":
             start_survey(ticket, now, notify)
@@ -247,11 +265,13 @@ def add_message(
     from the customer on a ticket waiting on them opens it again.
     """
     if kind not in ("reply", "note", "customer"):
-        raise TicketError("Unknown kind of message.")
+        raise TicketError(_("Unknown kind of message."))
     if not body.strip():
-        raise TicketError("Write something first.")
+        raise TicketError(_("Write something first."))
     if kind == "reply" and not notifications.customer_address(ticket):
-        raise TicketError("This customer has no e-mail address: add it, or write an internal note.")
+        raise TicketError(
+            _("This customer has no e-mail address: add it, or write an internal note.")
+        )
     now = now or utcnow()
     with _atomic():
         message = TicketMessage(
@@ -264,7 +284,7 @@ def add_message(
         db.session.add(message)
         db.session.flush()
         ticket.updated_at = now
-        record_event(ticket, kind, MESSAGE_EVENTS[kind], by, now)
+        record_event(ticket, kind, said(MESSAGE_EVENTS[kind]), by, now)
         if kind == "reply":
             _after_reply(ticket, message, by, now, notify)
         next_state = {("reply", "new"): "open", ("customer", "waiting"): "open"}.get(
@@ -285,7 +305,7 @@ def _after_reply(
         notifications.send_reply(ticket, message, by)
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now
-        record_event(ticket, "first_response", "First response given", by, now)
+        record_event(ticket, "first_response", said(N_("First response given")), by, now)
 
 
 def update_ticket(
@@ -306,9 +326,9 @@ def update_ticket(
     allowed = {"priority", "category", "kind", "team", "assignee", "customer"}
     unknown = set(changes) - allowed
     if unknown:
-        raise TicketError(f"Cannot change {', '.join(sorted(unknown))} here.")
+        raise TicketError(_("Cannot change %(fields)s here.", fields=", ".join(sorted(unknown))))
     now = now or utcnow()
-    said: list[str] = []
+    changed: list[str] = []
     with _atomic():
         for field, value in changes.items():
             old = getattr(ticket, field)
@@ -325,13 +345,14 @@ def update_ticket(
                 if not change_if_unchanged(ticket, (shown,), wanted, column=f"{field}_id"):
                     raise TicketError(_changed_meanwhile(ticket))
             setattr(ticket, field, value)
-            said.append(_describe_change(field, old, value))
-            record_event(ticket, field, said[-1], by, now)
-        if said:
+            change = _describe_change(field, old, value)
+            changed.append(render(change))
+            record_event(ticket, field, change, by, now)
+        if changed:
             ticket.updated_at = now
             if "priority" in changes or "customer" in changes:
                 _apply_policy(ticket, by, now)
-    return said
+    return changed
 
 
 def _comparable(value: object) -> object:
@@ -347,8 +368,11 @@ def claim(ticket: Ticket, agent: User, now: dt.datetime | None = None) -> list[s
     """
     if ticket.assignee_id is not None:
         raise TicketError(
-            f"Ticket #{ticket.id} is already assigned to {getattr(ticket.assignee, 'name', 'someone')}; "
-            "nothing changed."
+            _(
+                "Ticket #%(id)s is already assigned to %(name)s; nothing changed.",
+                id=ticket.id,
+                name=getattr(ticket.assignee, "name", None) or _("someone"),
+            )
         )
     return update_ticket(ticket, agent, now, assignee=agent)
 
@@ -356,11 +380,11 @@ def claim(ticket: Ticket, agent: User, now: dt.datetime | None = None) -> list[s
 def _check_change(ticket: Ticket, field: str, value: object, changes: dict[str, object]) -> None:
     """Raise TicketError when a field change is not allowed."""
     if field == "priority" and value not in PRIORITIES:
-        raise TicketError(f"Priority must be one of {', '.join(PRIORITIES)}.")
+        raise TicketError(_("Priority must be one of %(known)s.", known=", ".join(PRIORITIES)))
     if field == "kind" and value not in TICKET_KINDS:
-        raise TicketError(f"Type must be one of {', '.join(TICKET_KINDS)}.")
+        raise TicketError(_("Type must be one of %(known)s.", known=", ".join(TICKET_KINDS)))
     if field == "customer" and (value is None or ticket.customer is not None):
-        raise TicketError("A ticket's customer can only be set once, for a new contact.")
+        raise TicketError(_("A ticket's customer can only be set once, for a new contact."))
     team = changes.get("team", ticket.team)
     assignee = changes.get("assignee", ticket.assignee)
     team_or_none = team if isinstance(team, Team) else None
@@ -370,22 +394,37 @@ def _check_change(ticket: Ticket, field: str, value: object, changes: dict[str, 
         and not can_be_assigned(assignee, team_or_none)
     ):
         raise TicketError(
-            f"{assignee.name} cannot work on tickets of team {getattr(team, 'name', '')}."
+            _(
+                "%(name)s cannot work on tickets of team %(team)s.",
+                name=assignee.name,
+                team=getattr(team, "name", ""),
+            )
         )
 
 
-def _describe_change(field: str, old: object, new: object) -> str:
+def _describe_change(field: str, old: object, new: object) -> Message:
     """ "Priority: normal → high", "Assigned to Ada Lovelace", "Team: none → Returns"."""
 
-    def name(value: object) -> str:
+    def name(value: object) -> object:
         """A user's or team's name, or the value itself; "none" for nothing."""
-        return str(getattr(value, "name", value) or "none")
+        return getattr(value, "name", value) or word("text", N_("none"))
 
     if field == "assignee":
-        return f"Assigned to {name(new)}" if new is not None else f"Unassigned (was {name(old)})"
+        if new is None:
+            return said(N_("Unassigned (was %(name)s)"), name=name(old))
+        return said(N_("Assigned to %(name)s"), name=name(new))
     if field == "customer":
-        return f"Linked to customer {name(new)}"
-    label = {"kind": "Type", "team": "Team", "priority": "Priority", "category": "Category"}[field]
+        return said(N_("Linked to customer %(name)s"), name=name(new))
     if field == "kind":
-        return f"{label}: {KIND_LABELS.get(str(old), old)} → {KIND_LABELS.get(str(new), new)}"
-    return f"{label}: {name(old)} → {name(new)}"
+        return said(
+            N_("Type: %(old)s → %(new)s"), old=word("kind", str(old)), new=word("kind", str(new))
+        )
+    if field == "priority":
+        return said(
+            N_("Priority: %(old)s → %(new)s"),
+            old=word("priority", str(old), lower=True),
+            new=word("priority", str(new), lower=True),
+        )
+    if field == "team":
+        return said(N_("Team: %(old)s → %(new)s"), old=name(old), new=name(new))
+    return said(N_("Category: %(old)s → %(new)s"), old=name(old), new=name(new))

@@ -12,16 +12,15 @@ import datetime as dt
 from sqlalchemy import ColumnElement, and_, exists, or_, select
 
 from core.db import db
+from core.i18n import N_
 from core.models import User
 from plugins.service_desk import notifications
 from plugins.service_desk import settings as service_desk_settings
-from plugins.service_desk.business_hours import local_time_text
-from plugins.service_desk.history import record_event, stays_of
+from plugins.service_desk.history import moment, record_event, said, stays_of, word
 from plugins.service_desk.models import SlaFlag, TeamMember, Ticket
 from plugins.service_desk.settings import desk_calendar
 from plugins.service_desk.sla import TicketClocks, ticket_clocks
 
-TARGET_LABELS = {"first_response": "First response", "resolution": "Resolution"}
 #: States in which both clocks can run (waiting, resolved and closed pause them).
 RUNNING_STATES = ("new", "open")
 
@@ -77,19 +76,17 @@ def flag_once(
     db.session.add(
         SlaFlag(ticket_id=ticket.id, target=target, level=level, due_at=due_at, flagged_at=now)
     )
-    when = local_time_text(due_at, desk_calendar().timezone)
     if level == "breach":
-        record_event(
-            ticket, "sla_breach", f"{TARGET_LABELS[target]} SLA breached (due {when})", by, now
-        )
+        message = N_("%(target)s SLA breached (due %(due)s)")
     else:
-        record_event(
-            ticket,
-            "sla_warning",
-            f"{TARGET_LABELS[target]} due soon (due {when}); warning sent",
-            by,
-            now,
-        )
+        message = N_("%(target)s due soon (due %(due)s); warning sent")
+    record_event(
+        ticket,
+        f"sla_{level}",
+        said(message, target=word("target", target), due=moment(due_at)),
+        by,
+        now,
+    )
     if notify:
         notifications.send_sla_alert(ticket, target, level, due_at, alert_recipients(ticket))
     return True

@@ -13,7 +13,7 @@ from core.access import visible_orders
 from core.auth import permission_required, require
 from core.customers import create_customer, default_region
 from core.db import db
-from core.i18n import _
+from core.i18n import N_, _
 from core.models import Customer, Order, User, utcnow
 from core.views.common import badge_results, get_or_404, int_arg, saving
 from plugins.service_desk import attachments as files
@@ -170,13 +170,14 @@ def _store_uploads(ticket: Ticket, message: TicketMessage | None, uploads: Any) 
             files.discard_files(instance_path(), stored)
             raise
     if stored:
-        from plugins.service_desk.history import record_event
+        from plugins.service_desk.history import record_event, said
 
         if message is not None and message.internal:
             # The history is shown to everyone who sees the ticket: no names of internal files.
-            summary = f"{len(stored)} internal file(s) added with a note"
+            summary = said(N_("%(count)s internal file(s) added with a note"), count=len(stored))
         else:
-            summary = "File(s) added: " + ", ".join(item.original_name for item in stored)
+            names = ", ".join(item.original_name for item in stored)
+            summary = said(N_("File(s) added: %(names)s"), names=names)
         record_event(ticket, "attachment", summary, current_user, now)
     return stored
 
