@@ -27,7 +27,7 @@ from plugins.service_desk.models import StateLog, Team, Ticket
 
 STEPS = ("new", "open", "waiting")
 GROUPINGS = ("category", "team")
-ALL = "All tickets"
+ALL = "All tickets"  # reports.GROUP_WORDS translates it
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import secrets
 from pathlib import Path
 
 from core.db import db
+from core.i18n import _
 from core.models import User
 from plugins.service_desk.models import Attachment, Ticket, TicketMessage
 
@@ -83,22 +84,35 @@ def check_file(
 ) -> tuple[str, str]:
     """(extension, content type) of an acceptable file; AttachmentError saying why not otherwise."""
     extension = extension_of(filename)
+    name = safe_download_name(filename)
     if extension not in allowed:
         raise AttachmentError(
-            f"{safe_download_name(filename)}: files of this type are not accepted "
-            f"(allowed: {', '.join(allowed)})."
+            _(
+                "%(name)s: files of this type are not accepted (allowed: %(allowed)s).",
+                name=name,
+                allowed=", ".join(allowed),
+            )
         )
     if not data:
-        raise AttachmentError(f"{safe_download_name(filename)} is empty.")
+        raise AttachmentError(_("%(name)s is empty.", name=name))
     if len(data) > max_bytes:
         raise AttachmentError(
-            f"{safe_download_name(filename)} is {len(data) // 1024} KiB; the limit is {max_bytes // 1024} KiB."
+            _(
+                "%(name)s is %(size)s KiB; the limit is %(limit)s KiB.",
+                name=name,
+                size=len(data) // 1024,
+                limit=max_bytes // 1024,
+            )
         )
     if not content_matches(
         extension, data[: 64 * 1024] if extension in ("txt", "csv") else data[:16]
     ):
         raise AttachmentError(
-            f"{safe_download_name(filename)} does not contain what a .{extension} file should."
+            _(
+                "%(name)s does not contain what a .%(extension)s file should.",
+                name=name,
+                extension=extension,
+            )
         )
     return extension, CONTENT_TYPES[extension]
 
@@ -140,7 +154,7 @@ def stored_path(instance_path: str, attachment: Attachment) -> Path:
     root = (Path(instance_path) / FOLDER).resolve()
     path = (root / attachment.stored_name).resolve()
     if root not in path.parents:
-        raise AttachmentError("The attachment's stored name is not valid.")
+        raise AttachmentError(_("The attachment's stored name is not valid."))
     return path
 
 

@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from core.i18n import _
+
 #: Working days are numbered like date.weekday(): Monday 0 … Sunday 6.
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: Searching further than this for working time means the calendar has none (a config mistake).
@@ -38,9 +40,9 @@ class BusinessCalendar:
 
     def __post_init__(self) -> None:
         if not self.working_days:
-            raise CalendarError("the calendar needs at least one working day")
+            raise CalendarError(_("the calendar needs at least one working day"))
         if self.opens >= self.closes:
-            raise CalendarError("opening time must be before closing time")
+            raise CalendarError(_("opening time must be before closing time"))
 
     def is_open_on(self, day: dt.date) -> bool:
         """True when the business works on this local day."""
@@ -74,7 +76,13 @@ class BusinessCalendar:
             if hours is None or hours[1] <= start:
                 continue
             yield max(hours[0], start), hours[1]
-        raise CalendarError(f"no working time within {MAX_DAYS_SEARCHED} days of {start}")
+        raise CalendarError(
+            _(
+                "no working time within %(days)s days of %(start)s",
+                days=MAX_DAYS_SEARCHED,
+                start=start,
+            )
+        )
 
     def working_seconds(self, start: dt.datetime, end: dt.datetime) -> int:
         """Business seconds between two instants (0 when end is not after start)."""
@@ -111,7 +119,9 @@ def parse_clock_time(text: str) -> dt.time:
         hours, minutes = text.strip().split(":")
         return dt.time(int(hours), int(minutes))
     except ValueError:
-        raise ValueError(f"'{text}' is not a time of day; write it as HH:MM, e.g. 09:00") from None
+        raise ValueError(
+            _("'%(text)s' is not a time of day; write it as HH:MM, e.g. 09:00", text=text)
+        ) from None
 
 
 def parse_working_days(names: Collection[str]) -> frozenset[int]:
@@ -120,7 +130,9 @@ def parse_working_days(names: Collection[str]) -> frozenset[int]:
     for name in names:
         key = str(name).strip().lower()[:3]
         if key not in DAY_NAMES:
-            raise ValueError(f"'{name}' is not a day; use {', '.join(DAY_NAMES)}")
+            raise ValueError(
+                _("'%(name)s' is not a day; use %(days)s", name=name, days=", ".join(DAY_NAMES))
+            )
         days.add(DAY_NAMES.index(key))
     return frozenset(days)
 

@@ -8,6 +8,7 @@ from flask.cli import with_appcontext
 from core.cli.output import emit, format_option
 from core.dates import parse_period
 from core.db import db
+from core.i18n import _, _l
 from plugins.service_desk import reports
 
 SLA_COLUMNS = (
@@ -24,13 +25,18 @@ def _period(value: str) -> tuple[str, tuple[object, object]]:
         raise click.BadParameter(str(error), param_hint="--period") from None
 
 
-@click.group("service_desk")
+@click.group("service_desk", help=_l("Service desk: tickets, SLA and satisfaction."))
 def group() -> None:
     """Service desk: tickets, SLA and satisfaction."""
 
 
-@group.command("sla-report")
-@click.option("--period", required=True, help="Month of the tickets' opening, YYYY-MM.")
+@group.command(
+    "sla-report",
+    help=_l(
+        "Per team: tickets opened in the period, SLA targets met and breached, breach rate (%)."
+    ),
+)
+@click.option("--period", required=True, help=_l("Month of the tickets' opening, YYYY-MM."))
 @format_option
 @with_appcontext
 def sla_report_command(period: str, output_format: str) -> None:
@@ -40,8 +46,14 @@ def sla_report_command(period: str, output_format: str) -> None:
     emit(output_format, rows, SLA_COLUMNS, {"period": text}, rows_key="teams")
 
 
-@group.command("csat-report")
-@click.option("--period", required=True, help="Month of the resolutions, YYYY-MM.")
+@group.command(
+    "csat-report",
+    help=_l(
+        "Surveys sent and answered, average rating and CSAT (% rated 4 or 5) per agent, team or "
+        "category."
+    ),
+)
+@click.option("--period", required=True, help=_l("Month of the resolutions, YYYY-MM."))
 @click.option(
     "--by", "group_by", type=click.Choice(reports.CSAT_GROUPS), default="agent", show_default=True
 )
@@ -55,7 +67,10 @@ def csat_report_command(period: str, group_by: str, output_format: str) -> None:
     emit(output_format, rows, columns, {"period": text, "by": group_by}, rows_key="rows")
 
 
-@group.command("sla-check")
+@group.command(
+    "sla-check",
+    help=_l("Run the SLA check and the auto-close now (the worker runs them on schedule)."),
+)
 @with_appcontext
 def sla_check_command() -> None:
     """Run the SLA check and the auto-close now (the worker runs them on schedule)."""
@@ -65,5 +80,11 @@ def sla_check_command() -> None:
     closed = auto_close()
     db.session.commit()
     click.echo(
-        f"{warnings} warning(s) sent, {breaches} breach(es) flagged, {closed} ticket(s) closed."
+        _(
+            "%(warnings)s warning(s) sent, %(breaches)s breach(es) flagged, "
+            "%(closed)s ticket(s) closed.",
+            warnings=warnings,
+            breaches=breaches,
+            closed=closed,
+        )
     )

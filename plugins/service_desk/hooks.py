@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from core import dates
 from core.db import db
+from core.i18n import _, _l, ngettext
 from core.models import Customer, User, utcnow
 from core.plugins import (
     Badge,
@@ -63,9 +64,9 @@ def plugin_settings() -> list[Setting]:
 def nav_items(user: User) -> list[NavItem]:
     """Tickets, caller lookup and reports."""
     return [
-        NavItem("Tickets", "service_desk.index", "service_desk.view", 40),
-        NavItem("Caller lookup", "service_desk.lookup", "service_desk.lookup", 41),
-        NavItem("Service reports", "service_desk.sla_report", "service_desk.reports", 42),
+        NavItem(_l("Tickets"), "service_desk.index", "service_desk.view", 40),
+        NavItem(_l("Caller lookup"), "service_desk.lookup", "service_desk.lookup", 41),
+        NavItem(_l("Service reports"), "service_desk.sla_report", "service_desk.reports", 42),
     ]
 
 
@@ -90,12 +91,11 @@ def customer_badges(customers: list[Customer], user: User | None) -> dict[int, l
     rows = db.session.execute(statement)
     badges: dict[int, list[Badge]] = {}
     for customer_id, open_count, complaints in rows:
-        label = f"{open_count} open ticket{'' if open_count == 1 else 's'}"
-        found = [Badge(label, "info", "Service desk tickets not yet resolved")]
+        label = ngettext("%(num)d open ticket", "%(num)d open tickets", open_count)
+        found = [Badge(label, "info", _("Service desk tickets not yet resolved"))]
         if complaints:
-            found.append(
-                Badge("Open complaint", "danger", f"{complaints} complaint(s) not yet resolved")
-            )
+            title = _("%(count)s complaint(s) not yet resolved", count=complaints)
+            found.append(Badge(_("Open complaint"), "danger", title))
         badges[cast(int, customer_id)] = found
     return badges
 
@@ -106,7 +106,7 @@ def customer_panels(customer: Customer, user: User) -> list[Panel]:
     if not user.can("service_desk.view"):
         return []
     context = {"tickets": customer_tickets(customer.id, user), "customer_id": customer.id}
-    return [Panel("Tickets", "service_desk/panel.html", context, order=40)]
+    return [Panel(_("Tickets"), "service_desk/panel.html", context, order=40)]
 
 
 @hookimpl
@@ -130,7 +130,7 @@ def customer_timeline(
         TimelineEvent(
             event.at,
             "ticket",
-            f"Ticket #{event.ticket_id}: {event.summary}",
+            _("Ticket #%(id)s: %(summary)s", id=event.ticket_id, summary=event.text),
             subject,
             url_for("service_desk.ticket", ticket_id=event.ticket_id),
         )
@@ -155,19 +155,23 @@ def dashboard_widgets(user: User) -> list[Widget]:
         }
         widgets.append(
             Widget(
-                "My open tickets", "service_desk/widget_my_tickets.html", context, order=40, width=6
+                _("My open tickets"),
+                "service_desk/widget_my_tickets.html",
+                context,
+                order=40,
+                width=6,
             )
         )
     if user.can("service_desk.reports"):
         today = dates.today()
         rows = reports.sla_report(today - dt.timedelta(days=29), today)
         teams = [
-            row for row in rows if row["team"] != "All teams" and row["breach_rate"] is not None
+            row for row in rows if row["team"] != reports.ALL_TEAMS and row["breach_rate"] is not None
         ]
         context = {"rows": teams, "total": rows[-1] if rows else None}
         widgets.append(
             Widget(
-                "SLA breach rate per team, last 30 days",
+                _("SLA breach rate per team, last 30 days"),
                 "service_desk/widget_breach_rate.html",
                 context,
                 order=41,

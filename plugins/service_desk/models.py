@@ -57,7 +57,15 @@ STATE_LABELS = {
     "closed": N_("Closed"),
 }
 SLA_TARGET_LABELS = {"first_response": N_("First response"), "resolution": N_("Resolution")}
+#: The core's order statuses, as the desk's pages name them.
+ORDER_STATUS_LABELS = {
+    "draft": N_("draft"),
+    "confirmed": N_("confirmed"),
+    "cancelled": N_("cancelled"),
+    "refunded": N_("refunded"),
+}
 LABELS = {
+    "order_status": ORDER_STATUS_LABELS,
     "kind": KIND_LABELS,
     "channel": CHANNEL_LABELS,
     "priority": PRIORITY_LABELS,

@@ -23,12 +23,25 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from core.db import db
+from core.i18n import N_, _
 from core.models import User
 from core.money import percent
 from plugins.service_desk.models import SlaFlag, Survey, Team, Ticket
 
-NO_TEAM = "No team"
+NO_TEAM = N_("No team")
+ALL_TEAMS = N_("All teams")
+UNASSIGNED = N_("Unassigned")
+NO_CATEGORY = N_("No category")
+#: Names of rows that are not a team, agent or category of the data, shown translated.
+GROUP_WORDS = frozenset({NO_TEAM, ALL_TEAMS, UNASSIGNED, NO_CATEGORY, N_("All tickets")})
 CSAT_GROUPS = ("agent", "team", "category")
+
+
+def group_label(name: object) -> str:
+    """A row's group for the reader: "All teams", "No team" ... translated, names as they are."""
+    from plugins.service_desk.settings import category_label
+
+    return _(str(name)) if name in GROUP_WORDS else category_label(str(name))
 
 
 def _breaches_per_ticket() -> Any:
@@ -88,7 +101,7 @@ def sla_report(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     rows.sort(key=lambda row: (row["team"] == NO_TEAM, row["team"].lower()))
     if rows:
         rows.append(
-            {"team": "All teams", **{key: sum(row[key] for row in rows) for key in columns}}
+            {"team": ALL_TEAMS, **{key: sum(row[key] for row in rows) for key in columns}}
         )
     for row in rows:
         row["breach_rate"] = percent(row["breached"], row["with_sla"])
@@ -130,7 +143,7 @@ def csat_report(start: dt.date, end: dt.date, group_by: str) -> list[dict[str, A
             else None
         )
         rows.append({
-            group_by: name or {"agent": "Unassigned", "team": NO_TEAM, "category": "No category"}[group_by],
+            group_by: name or {"agent": UNASSIGNED, "team": NO_TEAM, "category": NO_CATEGORY}[group_by],
             "sent": sent,
             "answered": answered_count,
             "response_rate": percent(answered_count, sent),

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.i18n import _, _l
 from core.models import Customer, utcnow
 from plugins.service_desk.models import OPEN_STATES, Ticket
 
@@ -25,11 +26,11 @@ def opened_ticket_within(days: Decimal | int | str, now: dt.datetime | None = No
     try:
         number = Decimal(str(days))
     except ArithmeticError:
-        raise ValueError(f"'{days}' is not a number of days") from None
+        raise ValueError(_("'%(days)s' is not a number of days", days=days)) from None
     if not number.is_finite() or number < 0 or number != number.to_integral_value():
-        raise ValueError(f"'{days}' is not a whole number of days")
+        raise ValueError(_("'%(days)s' is not a whole number of days", days=days))
     if number > 36_600:
-        raise ValueError(f"'{days}' days is more than a hundred years")
+        raise ValueError(_("'%(days)s' days is more than a hundred years", days=days))
     since = (now or utcnow()) - dt.timedelta(days=int(number))
     recent = select(Ticket.customer_id).where(
         Ticket.created_at >= since, Ticket.customer_id.is_not(None)
@@ -42,13 +43,13 @@ def criteria() -> list[dict[str, Any]]:
     return [
         {
             "key": "service_desk.open_complaint",
-            "label": "Has an open complaint",
+            "label": _l("Has an open complaint"),
             "kind": "flag",
             "build": has_open_complaint,
         },
         {
             "key": "service_desk.ticket_within_days",
-            "label": "Opened a ticket in the last N days",
+            "label": _l("Opened a ticket in the last N days"),
             "kind": "number",
             "build": opened_ticket_within,
         },

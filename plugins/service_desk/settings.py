@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_data
 from flask import current_app
 
+from core.i18n import N_, _
 from core.plugins import PluginError, Setting, SettingError, settings_of
 from plugins.service_desk.business_hours import (
     BusinessCalendar,
@@ -29,14 +30,22 @@ DEFAULT_POLICIES = [
     {"priority": "normal", "first_response_minutes": 480, "resolution_minutes": 2400},
     {"priority": "low", "first_response_minutes": 960, "resolution_minutes": 4800},
 ]
+#: The shipped categories (shown translated; categories a company configures are shown as written).
 DEFAULT_CATEGORIES = [
-    "Delivery",
-    "Damaged goods",
-    "Product quality",
-    "Billing",
-    "Returns",
-    "Other",
+    N_("Delivery"),
+    N_("Damaged goods"),
+    N_("Product quality"),
+    N_("Billing"),
+    N_("Returns"),
+    N_("Other"),
 ]
+
+
+def category_label(category: str) -> str:
+    """A category for the reader: the shipped ones translated, a company's own as written."""
+    return _(category) if category in DEFAULT_CATEGORIES else category
+
+
 #: File types an attachment may have, by extension; each has a content check in attachments.py.
 ATTACHMENT_TYPES = ("pdf", "png", "jpg", "jpeg", "gif", "webp", "txt", "csv")
 POLICY_KEYS = {"priority", "tier", "first_response_minutes", "resolution_minutes"}
@@ -48,29 +57,36 @@ def _check_policies(value: list[Any]) -> list[dict[str, Any]]:
     for index, policy in enumerate(value):
         where = f"[{index}]"
         if not isinstance(policy, dict):
-            raise SettingError('expected a table such as { priority = "high", ... }', where)
+            raise SettingError(_('expected a table such as { priority = "high", ... }'), where)
         unknown = set(policy) - POLICY_KEYS
         if unknown:
             raise SettingError(
-                f"unknown key '{sorted(unknown)[0]}' (known: {', '.join(sorted(POLICY_KEYS))})",
+                _(
+                    "unknown key '%(key)s' (known: %(known)s)",
+                    key=sorted(unknown)[0],
+                    known=", ".join(sorted(POLICY_KEYS)),
+                ),
                 where,
             )
         if policy.get("priority") not in PRIORITIES:
-            raise SettingError(f"expected one of {', '.join(PRIORITIES)}", f"{where}.priority")
+            raise SettingError(
+                _("expected one of %(known)s", known=", ".join(PRIORITIES)), f"{where}.priority"
+            )
         tier = policy.get("tier")
         if tier is not None and (not isinstance(tier, str) or not tier.strip()):
-            raise SettingError("expected a tier name", f"{where}.tier")
+            raise SettingError(_("expected a tier name"), f"{where}.tier")
         for key in ("first_response_minutes", "resolution_minutes"):
             minutes = policy.get(key)
             if minutes is not None and (
                 isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0
             ):
-                raise SettingError("expected a whole number of minutes above 0", f"{where}.{key}")
+                raise SettingError(
+                    _("expected a whole number of minutes above 0"), f"{where}.{key}"
+                )
         identity = (policy["priority"], tier)
         if identity in seen:
-            raise SettingError(
-                f"a second policy for {identity[0]}{' / ' + tier if tier else ''}", where
-            )
+            name = f"{identity[0]} / {tier}" if tier else identity[0]
+            raise SettingError(_("a second policy for %(name)s", name=name), where)
         seen.add(identity)
     return value
 
@@ -90,11 +106,13 @@ def _check_business_hours(value: dict[str, Any]) -> dict[str, Any]:
     unknown = set(value) - set(DEFAULT_BUSINESS_HOURS)
     if unknown:
         known = ", ".join(DEFAULT_BUSINESS_HOURS)
-        raise SettingError(f"unknown key '{sorted(unknown)[0]}' (known: {known})")
+        raise SettingError(
+            _("unknown key '%(key)s' (known: %(known)s)", key=sorted(unknown)[0], known=known)
+        )
     merged = {**DEFAULT_BUSINESS_HOURS, **value}
     days = merged["working_days"]
     if not isinstance(days, list) or not days:
-        raise SettingError("expected a list of at least one day", ".working_days")
+        raise SettingError(_("expected a list of at least one day"), ".working_days")
     try:
         parse_working_days(days)
     except ValueError as error:
@@ -106,14 +124,14 @@ def _check_business_hours(value: dict[str, Any]) -> dict[str, Any]:
         except ValueError as error:
             raise SettingError(str(error), f".{key}") from None
     if times["opens"] >= times["closes"]:
-        raise SettingError("the desk must open before it closes", ".closes")
+        raise SettingError(_("the desk must open before it closes"), ".closes")
     if not isinstance(merged["public_holidays"], bool):
-        raise SettingError("expected true or false", ".public_holidays")
+        raise SettingError(_("expected true or false"), ".public_holidays")
     if not isinstance(merged["holiday_subdivision"], str):
-        raise SettingError('expected a string such as "BY"', ".holiday_subdivision")
+        raise SettingError(_('expected a string such as "BY"'), ".holiday_subdivision")
     closed = merged["closed_dates"]
     if not isinstance(closed, list):
-        raise SettingError("expected a list of dates", ".closed_dates")
+        raise SettingError(_("expected a list of dates"), ".closed_dates")
     for index, item in enumerate(closed):
         if isinstance(item, dt.date):
             continue
@@ -121,7 +139,7 @@ def _check_business_hours(value: dict[str, Any]) -> dict[str, Any]:
             dt.date.fromisoformat(str(item))
         except ValueError:
             raise SettingError(
-                "expected a date written YYYY-MM-DD", f".closed_dates[{index}]"
+                _("expected a date written YYYY-MM-DD"), f".closed_dates[{index}]"
             ) from None
     return merged
 
@@ -129,10 +147,10 @@ def _check_business_hours(value: dict[str, Any]) -> dict[str, Any]:
 def _check_strings(value: list[Any]) -> list[str]:
     """At least one non-empty string."""
     if not value:
-        raise SettingError("expected at least one entry")
+        raise SettingError(_("expected at least one entry"))
     for index, item in enumerate(value):
         if not isinstance(item, str) or not item.strip():
-            raise SettingError("expected a non-empty string", f"[{index}]")
+            raise SettingError(_("expected a non-empty string"), f"[{index}]")
     return [item.strip() for item in value]
 
 
@@ -140,28 +158,32 @@ def _check_types(value: list[Any]) -> list[str]:
     """Known attachment types only."""
     for index, item in enumerate(value):
         if str(item).lower() not in ATTACHMENT_TYPES:
-            raise SettingError(f"expected one of {', '.join(ATTACHMENT_TYPES)}", f"[{index}]")
+            raise SettingError(
+                _("expected one of %(known)s", known=", ".join(ATTACHMENT_TYPES)), f"[{index}]"
+            )
     return [str(item).lower() for item in value]
 
 
 def _positive(value: int) -> int:
     """Above zero."""
     if value <= 0:
-        raise SettingError("expected a number above 0")
+        raise SettingError(_("expected a number above 0"))
     return value
 
 
 def _not_negative(value: int) -> int:
     """Zero or more."""
     if value < 0:
-        raise SettingError("expected 0 or more")
+        raise SettingError(_("expected 0 or more"))
     return value
 
 
 def _cost(value: Decimal) -> Decimal:
     """An amount of money: zero or more, at most two places."""
     if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise SettingError("expected an amount of 0 or more with at most two decimals, e.g. 12.50")
+        raise SettingError(
+            _("expected an amount of 0 or more with at most two decimals, e.g. 12.50")
+        )
     return value.quantize(Decimal("0.01"))
 
 
@@ -233,10 +255,16 @@ def build_calendar(hours: dict[str, Any], timezone: str, region: str) -> Busines
         try:
             public = holiday_data.country_holidays(region.upper(), subdiv=subdivision)
         except NotImplementedError:
-            raise CalendarError(
-                f"the holidays package knows no region '{region}'"
-                + (f" with subdivision '{subdivision}'" if subdivision else "")
-            ) from None
+            if subdivision:
+                problem = _(
+                    "the holidays package knows no region '%(region)s' with subdivision "
+                    "'%(subdivision)s'",
+                    region=region,
+                    subdivision=subdivision,
+                )
+            else:
+                problem = _("the holidays package knows no region '%(region)s'", region=region)
+            raise CalendarError(problem) from None
     return BusinessCalendar(
         working_days=parse_working_days(hours["working_days"]),
         opens=parse_clock_time(hours["opens"]),
@@ -262,7 +290,7 @@ def desk_calendar() -> BusinessCalendar:
             raise PluginError(
                 PLUGIN,
                 f"[plugins.service_desk].business_hours: {error}.",
-                "Fix holiday_subdivision or [clientele].default_region in the config file.",
+                _("Fix holiday_subdivision or [clientele].default_region in the config file."),
             ) from None
         current_app.extensions["service_desk.calendar"] = cached
     return cached

@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from core.i18n import _
 from plugins.service_desk.business_hours import BusinessCalendar
 
 #: While a ticket is in one of these states its SLA clocks do not run.
@@ -234,7 +235,7 @@ def describe_minutes(minutes: int) -> str:
     sign = "−" if minutes < 0 else ""
     hours, rest = divmod(abs(minutes), 60)
     if hours and rest:
-        return f"{sign}{hours} h {rest} min"
+        return sign + _("%(hours)s h %(minutes)s min", hours=hours, minutes=rest)
     if hours:
-        return f"{sign}{hours} h"
-    return f"{sign}{rest} min"
+        return sign + _("%(hours)s h", hours=hours)
+    return sign + _("%(minutes)s min", minutes=rest)

@@ -19,6 +19,10 @@ bp = Blueprint("service_desk", __name__, url_prefix="/service_desk", template_fo
 
 bp.add_app_template_filter(filters.desk_time, "desk_time")
 bp.add_app_template_filter(filters.business_minutes, "business_minutes")
+bp.add_app_template_filter(filters.desk_label, "desk_label")
+bp.add_app_template_filter(filters.desk_group, "desk_group")
+bp.add_app_template_filter(filters.desk_category, "desk_category")
+bp.add_app_template_filter(filters.desk_policy, "desk_policy")
 bp.add_url_rule("/lookup", view_func=lookup.lookup)
 bp.add_url_rule("/", view_func=queues.index)
 bp.add_url_rule("/bulk-assign", view_func=queues.bulk_assign, methods=["POST"])

@@ -6,12 +6,31 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.db import db
+from core.i18n import N_, _
 from core.models import ROLES, User
 from core.permissions import role_has_permission
 from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.models import Team
+from plugins.service_desk.settings import category_label
 
-NONE = ("", "— none —")
+#: The roles as an agent list names them (the core shows role codes).
+ROLE_LABELS = {
+    "admin": N_("admin"),
+    "manager": N_("manager"),
+    "sales": N_("sales"),
+    "support": N_("support"),
+    "marketing": N_("marketing"),
+}
+
+
+def none() -> tuple[str, str]:
+    """The first choice of a select that may be left empty."""
+    return ("", _("— none —"))
+
+
+def role_label(role: str) -> str:
+    """A role as the core names it for the reader ("support" → 客服)."""
+    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def active_teams() -> list[Team]:
@@ -34,14 +53,15 @@ def team_choices(teams: list[Team], current: Team | None = None) -> list[tuple[o
     listed = list(teams)
     if current is not None and current not in listed:
         listed.append(current)
-    return [NONE] + [
-        (team.id, f"{team.name}{' (restricted)' if team.restricted else ''}") for team in listed
+    return [none()] + [
+        (team.id, _("%(name)s (restricted)", name=team.name) if team.restricted else team.name)
+        for team in listed
     ]
 
 
 def agent_choices(users: list[User]) -> list[tuple[object, str]]:
     """(id, label) for an assignee select."""
-    return [NONE] + [(user.id, f"{user.name} ({user.role})") for user in users]
+    return [none()] + [(user.id, f"{user.name} ({role_label(user.role)})") for user in users]
 
 
 def category_choices(current: str = "") -> list[tuple[str, str]]:
@@ -49,7 +69,7 @@ def category_choices(current: str = "") -> list[tuple[str, str]]:
     categories = list(service_desk_settings.current().categories)
     if current and current not in categories:
         categories.append(current)
-    return [("", "— none —")] + [(category, category) for category in categories]
+    return [none()] + [(category, category_label(category)) for category in categories]
 
 
 def instance_path() -> str:

@@ -4,14 +4,38 @@ from __future__ import annotations
 
 import datetime as dt
 
-from plugins.service_desk.business_hours import local_time_text
-from plugins.service_desk.settings import desk_calendar
+from core.i18n import format_datetime
+from plugins.service_desk.models import label
+from plugins.service_desk.reports import group_label
+from plugins.service_desk.settings import category_label
 from plugins.service_desk.sla import describe_minutes
 
 
 def desk_time(instant: dt.datetime | None) -> str:
-    """Jinja: a stored UTC instant in the company's time zone, "2026-03-02 10:00"."""
-    return local_time_text(instant, desk_calendar().timezone)
+    """Jinja: a stored UTC instant in the company's time zone, "2026-03-02 10:00" (2026年3月2日 10:00)."""
+    return format_datetime(instant)
+
+
+def desk_group(name: object) -> str:
+    """Jinja: a report row's group, "All teams" and "No team" translated (reports.group_label)."""
+    return group_label(name)
+
+
+def desk_category(category: str) -> str:
+    """Jinja: a ticket's category, the shipped ones translated (settings.category_label)."""
+    return category_label(category)
+
+
+def desk_policy(name: str) -> str:
+    """Jinja: an SLA policy's name, "high" or "high / Gold", with the priority in the reader's words."""
+    priority, _, tier = name.partition(" / ")
+    shown = label("priority", priority).lower()
+    return f"{shown} / {tier}" if tier else shown
+
+
+def desk_label(key: str, table: str) -> str:
+    """Jinja: ``ticket.state|desk_label('state')``, a label of models.LABELS for the reader."""
+    return label(table, key)
 
 
 def business_minutes(seconds: int | None) -> str:

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import Customer
 from core.phones import looks_like_phone
 from core.views.common import badge_results, int_arg
@@ -38,4 +39,4 @@ def lookup() -> str:
         context["tickets"] = caller_lookup.customer_tickets(customer.id, current_user)
     elif matches:
         context["facts"] = caller_lookup.facts_for([match.id for match in matches], current_user)
-    return render_template("service_desk/lookup.html", title="Caller lookup", **context)
+    return render_template("service_desk/lookup.html", title=_("Caller lookup"), **context)

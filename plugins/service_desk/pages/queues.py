@@ -11,13 +11,14 @@ from werkzeug.wrappers import Response as BaseResponse
 from core.auth import permission_required
 from core.csvfiles import csv_download
 from core.db import db
+from core.i18n import _, ngettext
 from core.models import User, utcnow
 from core.validation import parse_id
 from core.views.common import int_arg, paginate, sorting
 from plugins.service_desk import queues as queue_service
 from plugins.service_desk.business_hours import local_time_text
 from plugins.service_desk.forms import BulkAssignForm
-from plugins.service_desk.models import KIND_LABELS, PRIORITIES, STATE_LABELS, Team, Ticket
+from plugins.service_desk.models import PRIORITIES, Team, Ticket, labels
 from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
@@ -67,10 +68,10 @@ def index() -> str:
     form.team_id.choices = team_choices(teams)
     return render_template(
         "service_desk/queue.html",
-        title=queue_service.QUEUES[filters.queue],
+        title=_(queue_service.QUEUES[filters.queue]),
         page=page,
         filters=filters,
-        queues=queue_service.QUEUES,
+        queues={key: _(name) for key, name in queue_service.QUEUES.items()},
         counts=queue_service.queue_counts(current_user, now),
         sort=sort,
         direction=direction,
@@ -78,8 +79,8 @@ def index() -> str:
         teams=teams,
         agents=agents(),
         categories=category_choices()[1:],
-        states=STATE_LABELS,
-        kinds=KIND_LABELS,
+        states=labels("state"),
+        kinds=labels("kind"),
         priorities=PRIORITIES,
         now=now,
     )
@@ -95,17 +96,20 @@ def bulk_assign() -> BaseResponse:
     target = back if back.startswith("/service_desk/") else url_for("service_desk.index")
     ids = [number for number in map(parse_id, request.form.getlist("ticket_ids")) if number]
     if not form.validate_on_submit():
-        flash("The form expired or a choice was not valid; nothing changed.", "error")
+        flash(_("The form expired or a choice was not valid; nothing changed."), "error")
         return redirect(target)
     unassign = request.form.get("unassign") == "1"
     if not ids or not (form.assignee_id.data or form.team_id.data or unassign):
-        flash("Tick at least one ticket and choose an agent or a team.", "warning")
+        flash(_("Tick at least one ticket and choose an agent or a team."), "warning")
         return redirect(target)
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
     team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
     changed, problems = queue_service.bulk_assign(ids, assignee, team, current_user, unassign)
     db.session.commit()
-    flash(f"{changed} ticket{'' if changed == 1 else 's'} changed.", "success")
+    flash(
+        ngettext("%(num)d ticket changed.", "%(num)d tickets changed.", changed),
+        "success",
+    )
     for problem in problems:
         flash(problem, "warning")
     return redirect(target)

@@ -8,9 +8,10 @@ from flask import flash, render_template, request
 
 from core import dates
 from core.auth import permission_required
+from core.i18n import _, format_month
 from core.models import utcnow
 from plugins.service_desk import analysis, reports
-from plugins.service_desk.models import KIND_LABELS, STATE_LABELS
+from plugins.service_desk.models import KIND_LABELS, label, labels
 
 DEFAULT_DAYS = 90
 
@@ -23,10 +24,16 @@ def _date_range() -> tuple[dt.date, dt.date]:
         start = dates.parse_date(request.args["from"]) if request.args.get("from") else default[0]
         end = dates.parse_date(request.args["to"]) if request.args.get("to") else default[1]
     except ValueError as error:
-        flash(f"{error}; showing the last {DEFAULT_DAYS} days.", "warning")
+        flash(
+            _("%(error)s; showing the last %(days)s days.", error=error, days=DEFAULT_DAYS),
+            "warning",
+        )
         return default
     if start > end:
-        flash("The start is after the end; showing the last 90 days.", "warning")
+        flash(
+            _("The start is after the end; showing the last %(days)s days.", days=DEFAULT_DAYS),
+            "warning",
+        )
         return default
     return start, end
 
@@ -42,15 +49,20 @@ def sla_report() -> str:
         period = dates.period_of(dates.today())
         start, end = dates.parse_period(period)
     rows = reports.sla_report(start, end)
-    teams = [row for row in rows if row["team"] != "All teams" and row["breach_rate"] is not None]
+    teams = [
+        row for row in rows if row["team"] != reports.ALL_TEAMS and row["breach_rate"] is not None
+    ]
     return render_template(
         "service_desk/report_sla.html",
-        title="SLA report",
+        title=_("SLA report"),
         period=period,
+        period_name=format_month(start),
         previous=dates.period_of(start - dt.timedelta(days=1)),
+        previous_name=format_month(start - dt.timedelta(days=1)),
         following=dates.next_period(period),
+        following_name=format_month(end + dt.timedelta(days=1)),
         rows=rows,
-        chart_labels=[row["team"] for row in teams],
+        chart_labels=[reports.group_label(row["team"]) for row in teams],
         chart_values=[row["breach_rate"] for row in teams],
     )
 
@@ -66,13 +78,13 @@ def satisfaction_report() -> str:
     rated = [row for row in rows if row["csat"] is not None]
     return render_template(
         "service_desk/report_csat.html",
-        title="Satisfaction",
+        title=_("Satisfaction"),
         start=start,
         end=end,
         group_by=group_by,
         groups=reports.CSAT_GROUPS,
         rows=rows,
-        chart_labels=[str(row[group_by]) for row in rated],
+        chart_labels=[reports.group_label(row[group_by]) for row in rated],
         chart_values=[row["csat"] for row in rated],
     )
 
@@ -94,20 +106,22 @@ def process_report() -> str:
     for figures in analysis.time_in_state(start, end, group_by, kind, now):
         groups.setdefault(figures.group, []).append(figures)
     months, trend = analysis.complaint_trend(start, end)
+    month_names = [format_month(dt.date(int(key[:4]), int(key[5:]), 1)) for key in months]
+    trend = {reports.group_label(name): counts for name, counts in trend.items()}
     return render_template(
         "service_desk/report_process.html",
-        title="Process analysis",
+        title=_("Process analysis"),
         start=start,
         end=end,
         group_by=group_by,
         kind=kind,
-        kinds=KIND_LABELS,
+        kinds=labels("kind"),
         overall=overall,
         longest=longest,
         highlight=next((i for i, f in enumerate(overall) if f.state == longest), None),
-        chart_labels=[STATE_LABELS[figures.state] for figures in overall],
+        chart_labels=[label("state", figures.state) for figures in overall],
         groups=groups,
         longest_by_group={name: analysis.longest_step(rows) for name, rows in groups.items()},
-        months=months,
+        months=month_names,
         trend=trend,
     )

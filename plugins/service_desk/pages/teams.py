@@ -8,10 +8,12 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required
 from core.db import db
+from core.i18n import _
 from core.models import User
 from core.views.common import get_or_404
 from plugins.service_desk.forms import TeamForm
 from plugins.service_desk.models import OPEN_STATES, Team, TeamMember, Ticket
+from plugins.service_desk.pages.choices import role_label
 
 
 @permission_required("service_desk.teams")
@@ -26,7 +28,7 @@ def teams() -> str:
         ).all()
     )
     return render_template(
-        "service_desk/teams.html", title="Teams", teams=rows, open_counts=open_counts
+        "service_desk/teams.html", title=_("Teams"), teams=rows, open_counts=open_counts
     )
 
 
@@ -34,7 +36,7 @@ def _team_form(team: Team | None) -> TeamForm:
     """The form with every active staff user as a possible member."""
     form = TeamForm(obj=team)
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
-    form.member_ids.choices = [(user.id, f"{user.name} ({user.role})") for user in users]
+    form.member_ids.choices = [(user.id, f"{user.name} ({role_label(user.role)})") for user in users]
     if team is not None and not form.is_submitted():
         form.member_ids.data = [member.id for member in team.members]
     return form
@@ -45,7 +47,7 @@ def _name_taken(form: TeamForm, team: Team | None) -> bool:
     name = (form.name.data or "").strip()
     other = db.session.scalar(select(Team.id).where(func.lower(Team.name) == name.lower()))
     if other is not None and (team is None or other != team.id):
-        form.name.errors = [*form.name.errors, "Another team has this name."]
+        form.name.errors = [*form.name.errors, _("Another team has this name.")]
         return True
     return False
 
@@ -74,9 +76,9 @@ def new_team() -> str | Response:
     if form.validate_on_submit() and not _name_taken(form, None):
         team = _save(form, None)
         db.session.commit()
-        flash(f"Team {team.name} created.", "success")
+        flash(_("Team %(name)s created.", name=team.name), "success")
         return redirect(url_for("service_desk.teams"))
-    return render_template("service_desk/team_form.html", title="New team", form=form, team=None)
+    return render_template("service_desk/team_form.html", title=_("New team"), form=form, team=None)
 
 
 @permission_required("service_desk.teams")
@@ -87,8 +89,8 @@ def edit_team(team_id: str) -> str | Response:
     if form.validate_on_submit() and not _name_taken(form, team):
         _save(form, team)
         db.session.commit()
-        flash(f"Team {team.name} saved.", "success")
+        flash(_("Team %(name)s saved.", name=team.name), "success")
         return redirect(url_for("service_desk.teams"))
     return render_template(
-        "service_desk/team_form.html", title=f"Team {team.name}", form=form, team=team
+        "service_desk/team_form.html", title=_("Team %(name)s", name=team.name), form=form, team=team
     )

@@ -8,14 +8,14 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required, require
 from core.db import db
-from core.i18n import _
+from core.i18n import _, ngettext
 from core.models import User
 from core.views.common import action_form_expired, saving
 from plugins.service_desk import attachments as files
 from plugins.service_desk import lookup as caller_lookup
 from plugins.service_desk.access import can_work_ticket, team_ids_of
 from plugins.service_desk.forms import LinkCustomerForm, MessageForm, TicketUpdateForm
-from plugins.service_desk.models import STATE_LABELS, Attachment, Team, Ticket
+from plugins.service_desk.models import Attachment, Team, Ticket, label
 from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
@@ -55,7 +55,8 @@ def change_ticket_state(ticket_id: str) -> Response:
     with saving(_("Nothing changed"), TicketError) as saved:
         change_state(ticket, request.form.get("state", ""), current_user)
     if saved:
-        flash(f"Ticket #{ticket.id} is now {STATE_LABELS[ticket.state].lower()}.", "success")
+        state = label("state", ticket.state).lower()
+        flash(_("Ticket #%(id)s is now %(state)s.", id=ticket.id, state=state), "success")
     return _back(ticket)
 
 
@@ -66,14 +67,21 @@ def post_message(ticket_id: str) -> Response:
     form = MessageForm()
     if not form.validate_on_submit():
         problems = [error for errors in form.errors.values() for error in errors]
-        flash(f"Nothing was saved: {'; '.join(map(str, problems))}", "error")
+        flash(
+            _(
+                "%(failure)s: %(reason)s",
+                failure=_("Nothing was saved"),
+                reason="; ".join(map(str, problems)),
+            ),
+            "error",
+        )
         return _back(ticket)
     stored: list[Attachment] = []
     with saving(_("Nothing was saved"), TicketError, files.AttachmentError) as saved:
         message = add_message(ticket, form.kind.data or "", form.body.data or "", current_user)
         stored = _store_uploads(ticket, message, form.attachments.data)
     if saved:
-        done = {"reply": "Reply sent.", "note": "Note added.", "customer": "Message logged."}
+        done = {"reply": _("Reply sent."), "note": _("Note added."), "customer": _("Message logged.")}
         flash(done[message.kind], "success")
     else:
         files.discard_files(instance_path(), stored)
@@ -89,7 +97,7 @@ def claim_ticket(ticket_id: str) -> Response:
     with saving(_("Nothing changed"), TicketError) as saved:
         claim(ticket, current_user)
     if saved:
-        flash(f"Ticket #{ticket.id} is yours now.", "success")
+        flash(_("Ticket #%(id)s is yours now.", id=ticket.id), "success")
     return _back(ticket)
 
 
@@ -105,7 +113,10 @@ def update(ticket_id: str) -> Response:
         problems = [
             f"{name}: {', '.join(map(str, errors))}" for name, errors in form.errors.items()
         ]
-        flash(f"Nothing changed: {'; '.join(problems)}", "error")
+        flash(
+            _("%(failure)s: %(reason)s", failure=_("Nothing changed"), reason="; ".join(problems)),
+            "error",
+        )
         return _back(ticket)
     team = db.session.get(Team, form.team_id.data) if form.team_id.data else None
     assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
@@ -121,7 +132,7 @@ def update(ticket_id: str) -> Response:
             assignee=assignee,
         )
     if saved:
-        flash("; ".join(said) if said else "Nothing changed.", "success")
+        flash("; ".join(said) if said else _("Nothing changed."), "success")
     return _back(ticket)
 
 
@@ -131,12 +142,15 @@ def link_customer(ticket_id: str) -> Response:
     ticket = _workable(ticket_id)
     form = LinkCustomerForm()
     if not form.validate_on_submit():
-        flash("Type the customer's phone, name or e-mail.", "error")
+        flash(_("Type the customer's phone, name or e-mail."), "error")
         return _back(ticket)
     matches, more = caller_lookup.find_callers(form.customer_query.data or "")
     if len(matches) != 1:
         count = f"{len(matches)}{'+' if more else ''}"
-        flash(f"{count} customers match; type something that finds exactly one.", "error")
+        flash(
+            _("%(count)s customers match; type something that finds exactly one.", count=count),
+            "error",
+        )
         return _back(ticket)
     with saving(_("Nothing changed"), TicketError) as saved:
         said = update_ticket(ticket, current_user, customer=matches[0])

@@ -13,7 +13,7 @@ from core.access import visible_orders
 from core.auth import permission_required, require
 from core.customers import create_customer, default_region
 from core.db import db
-from core.i18n import N_, _
+from core.i18n import N_, _, format_date
 from core.models import Customer, Order, User, utcnow
 from core.views.common import badge_results, get_or_404, int_arg, saving
 from plugins.service_desk import attachments as files
@@ -26,13 +26,14 @@ from plugins.service_desk.access import (
 )
 from plugins.service_desk.forms import LinkCustomerForm, MessageForm, TicketForm, TicketUpdateForm
 from plugins.service_desk.history import events_of
-from plugins.service_desk.models import STATE_LABELS, Attachment, Team, Ticket, TicketMessage
+from plugins.service_desk.models import Attachment, Team, Ticket, TicketMessage, label
 from plugins.service_desk.pages.choices import (
     active_teams,
     agent_choices,
     agents,
     category_choices,
     instance_path,
+    none,
     team_choices,
 )
 from plugins.service_desk.tickets import TRANSITIONS, NewTicket, TicketError, open_ticket
@@ -44,15 +45,20 @@ ORDER_CHOICES = 30
 def _order_choices(customer: Customer | None) -> list[tuple[object, str]]:
     """The customer's latest orders the user may see, for the ticket form."""
     if customer is None:
-        return [("", "— none —")]
+        return [none()]
     statement = visible_orders(
         select(Order).where(Order.customer_id == customer.id), current_user
     ).order_by(Order.order_date.desc(), Order.id.desc())
     orders = db.session.scalars(statement.limit(ORDER_CHOICES))
-    return [("", "— none —")] + [
-        (order.id, f"{order.number} · {order.order_date:%Y-%m-%d} · {order.status}")
+    return [none()] + [
+        (order.id, f"{order.number} · {format_date(order.order_date)} · {status_of(order)}")
         for order in orders
     ]
+
+
+def status_of(order: Order) -> str:
+    """An order's status in the reader's words."""
+    return label("order_status", order.status)
 
 
 def _fill_new_form(form: TicketForm, customer: Customer | None) -> None:
@@ -120,10 +126,10 @@ def new_ticket() -> str | BaseResponse:
     if form.validate_on_submit():
         saved = _save_new_ticket(form, customer)
         if saved is not None:
-            flash(f"Ticket #{saved.id} opened.", "success")
+            flash(_("Ticket #%(id)s opened.", id=saved.id), "success")
             return redirect(url_for("service_desk.ticket", ticket_id=saved.id))
     return render_template(
-        "service_desk/new_ticket.html", title="New ticket", form=form, customer=customer
+        "service_desk/new_ticket.html", title=_("New ticket"), form=form, customer=customer
     )
 
 
@@ -227,7 +233,7 @@ def ticket(ticket_id: str) -> str:
         clocks=clocks_for(ticket, utcnow()),
         can_internal=internal,
         can_work=workable,
-        transitions=[(state, STATE_LABELS[state]) for state in TRANSITIONS[ticket.state]],
+        transitions=list(TRANSITIONS[ticket.state]),
         update_form=update_form,
         message_form=message_form,
         link_form=LinkCustomerForm(formdata=None),
