@@ -48,6 +48,7 @@ def N_(message: str) -> str:
     """
     return message
 
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",

@@ -70,7 +70,7 @@ class BusinessCalendar:
     def windows_from(self, start: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
         """Working windows (UTC) from the local day of start onwards, clipped to begin at start."""
         day = self.local_day(start)
-        for _ in range(MAX_DAYS_SEARCHED):
+        for _day in range(MAX_DAYS_SEARCHED):
             hours = self.opening_hours(day)
             day += dt.timedelta(days=1)
             if hours is None or hours[1] <= start:

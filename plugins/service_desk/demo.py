@@ -128,7 +128,12 @@ def _live(
     closing = moment + dt.timedelta(days=7)
     if closing < now:
         change_state(
-            ticket, "closed", None, closing, notify=False, note=said(N_("closed automatically after %(days)s days"), days=7)
+            ticket,
+            "closed",
+            None,
+            closing,
+            notify=False,
+            note=said(N_("closed automatically after %(days)s days"), days=7),
         )
 
 

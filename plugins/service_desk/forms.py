@@ -46,7 +46,9 @@ class TicketForm(BaseForm):
     assignee_id = SelectField(_l("Assignee"), coerce=_optional_id, validators=[Optional()])
     contact_name = StringField(_l("Contact name"), validators=[Optional(), Length(max=200)])
     contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=40)])
-    contact_email = StringField(_l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)])
+    contact_email = StringField(
+        _l("Contact e-mail"), validators=[Optional(), Email(), Length(max=254)]
+    )
     create_customer = BooleanField(_l("Also create a customer record for this contact"))
     attachments = MultipleFileField(_l("Attachments"))
 

@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from core.db import db
 from core.i18n import _, format_datetime
 from core.models import User
-from plugins.service_desk.models import LABELS, StateLog, Ticket, TicketEvent
+from plugins.service_desk.models import LABELS, StateLog, Ticket, TicketEvent, policy_label
 from plugins.service_desk.sla import Stay
 
 #: A message: {"msgid": English text with %(name)s placeholders, "args": {name: argument}}.
@@ -33,8 +33,9 @@ def said(msgid: str, **args: object) -> Message:
 
 
 def word(table: str, key: str, lower: bool = False) -> dict[str, Any]:
-    """An argument that is a label of models.LABELS ("state", "kind" ...) or, with table
-    "text", a msgid of its own (N_("none")); ``lower``: written in lower case mid-sentence."""
+    """An argument that is a label of models.LABELS ("state", "kind" ...), a category (table
+    "category", shipped ones translated), an SLA policy ("policy") or, with table "text", a msgid of its own
+    (N_("none")); ``lower``: written in lower case mid-sentence."""
     return {"label": table, "key": key, "lower": lower}
 
 
@@ -62,6 +63,12 @@ def _shown(value: object, translate: bool) -> str:
         at = dt.datetime.fromisoformat(value["moment"])
         return format_datetime(at) if translate else local_time_text(at, desk_calendar().timezone)
     table, key = value["label"], str(value["key"])
+    if table == "category":
+        from plugins.service_desk.settings import category_label
+
+        return category_label(key) if translate else key
+    if table == "policy":
+        return policy_label(key) if translate else key
     english = key if table == "text" else LABELS[table].get(key, key)
     text = _(english) if translate else english
     return text.lower() if value.get("lower") else text

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core import dates
 from core.db import db
-from core.i18n import _, _l, ngettext
+from core.i18n import N_, _, _l, ngettext
 from core.models import Customer, User, utcnow
 from core.plugins import (
     Badge,
@@ -28,6 +28,8 @@ from plugins.service_desk.access import visible_tickets
 from plugins.service_desk.lookup import customer_tickets
 from plugins.service_desk.models import OPEN_STATES, Ticket, TicketEvent
 
+#: The title core.views.templating.nav_menu gives the plugin's menu, marked for the catalog.
+MENU_TITLE = N_("Service desk")
 TIMELINE_LIMIT = 200
 MY_TICKETS = 6
 
@@ -166,7 +168,9 @@ def dashboard_widgets(user: User) -> list[Widget]:
         today = dates.today()
         rows = reports.sla_report(today - dt.timedelta(days=29), today)
         teams = [
-            row for row in rows if row["team"] != reports.ALL_TEAMS and row["breach_rate"] is not None
+            row
+            for row in rows
+            if row["team"] != reports.ALL_TEAMS and row["breach_rate"] is not None
         ]
         context = {"rows": teams, "total": rows[-1] if rows else None}
         widgets.append(

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -13,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    JSON,
     String,
     Text,
     UniqueConstraint,
@@ -80,9 +80,18 @@ def label(table: str, key: str) -> str:
     return _(english) if english else key
 
 
+def policy_label(name: str) -> str:
+    """An SLA policy's name, "high" or "high / Gold", with the priority in the reader's words."""
+    priority, _separator, tier = name.partition(" / ")
+    shown = label("priority", priority).lower()
+    return f"{shown} / {tier}" if tier else shown
+
+
 def labels(table: str) -> dict[str, str]:
     """A whole label table in the reader's language, key → label (for selects and filters)."""
     return {key: _(english) for key, english in LABELS[table].items()}
+
+
 #: States in which the ticket still needs work from us or the customer.
 OPEN_STATES = ("new", "open", "waiting")
 MESSAGE_KINDS = ("reply", "note", "customer")

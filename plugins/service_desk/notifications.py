@@ -72,7 +72,9 @@ def send_survey(ticket: Ticket, survey: Survey, token: str) -> None:
             + "\n"
             + _("How did we do? Rate us from 1 to 5 (one click, no login):")
             + f"\n\n{link}\n\n"
-            + _("The link works once and until %(until)s.", until=format_datetime(survey.expires_at))
+            + _(
+                "The link works once and until %(until)s.", until=format_datetime(survey.expires_at)
+            )
             + f"\n\n{settings.company}\n"
         )
         subject = _("How did we do? Request #%(id)s", id=ticket.id)
@@ -131,7 +133,9 @@ def send_low_rating(ticket: Ticket, survey: Survey, recipients: Sequence[User]) 
     for user in recipients:
         with force_locale(staff_language(user)):
             rated = _(
-                "The customer rated ticket #%(id)s %(rating)s/5.", id=ticket.id, rating=survey.rating
+                "The customer rated ticket #%(id)s %(rating)s/5.",
+                id=ticket.id,
+                rating=survey.rating,
             )
             comment = _("Comment: %(comment)s", comment=survey.comment or _("(none)"))
             subject = _("[#%(id)s] rated %(rating)s/5", id=ticket.id, rating=survey.rating)

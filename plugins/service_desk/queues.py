@@ -9,18 +9,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 
 from core.db import db
+from core.i18n import N_, _
 from core.models import Customer, User, utcnow
 from core.search import contains, lower_contains
 from plugins.service_desk.access import can_work_ticket, team_ids_of, visible_tickets
 from plugins.service_desk.models import OPEN_STATES, STATES, SlaFlag, Team, Ticket
 from plugins.service_desk.tickets import TicketError, update_ticket
 
+#: The queues' names are English msgids, translated where they are shown.
 QUEUES = {
-    "mine": "My tickets",
-    "team": "My teams",
-    "unassigned": "Unassigned",
-    "breached": "Breached",
-    "all": "All tickets",
+    "mine": N_("My tickets"),
+    "team": N_("My teams"),
+    "unassigned": N_("Unassigned"),
+    "breached": N_("Breached"),
+    "all": N_("All tickets"),
 }
 PRIORITY_RANK = case(
     {"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Ticket.priority, else_=4
@@ -150,7 +152,11 @@ def bulk_assign(
     for ticket in db.session.scalars(statement.order_by(Ticket.id)).all():
         if not can_work_ticket(by, ticket, member_of):
             problems.append(
-                f"#{ticket.id}: you cannot work on tickets of {ticket.team.name if ticket.team else 'this team'}."
+                _(
+                    "#%(id)s: you cannot work on tickets of %(team)s.",
+                    id=ticket.id,
+                    team=ticket.team.name if ticket.team else _("this team"),
+                )
             )
             continue
         changes: dict[str, Any] = {}

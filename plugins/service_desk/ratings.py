@@ -43,7 +43,9 @@ def answer_survey(token: str, rating: int, comment: str, now: dt.datetime | None
         ticket = survey.ticket
         if survey.comment:
             rated = said(
-                N_("Customer rated %(rating)s/5: %(comment)s"), rating=rating, comment=survey.comment
+                N_("Customer rated %(rating)s/5: %(comment)s"),
+                rating=rating,
+                comment=survey.comment,
             )
         else:
             rated = said(N_("Customer rated %(rating)s/5"), rating=rating)

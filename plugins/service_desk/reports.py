@@ -100,9 +100,7 @@ def sla_report(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
         rows.append({"team": name or NO_TEAM, **dict(zip(columns, map(int, figures), strict=True))})
     rows.sort(key=lambda row: (row["team"] == NO_TEAM, row["team"].lower()))
     if rows:
-        rows.append(
-            {"team": ALL_TEAMS, **{key: sum(row[key] for row in rows) for key in columns}}
-        )
+        rows.append({"team": ALL_TEAMS, **{key: sum(row[key] for row in rows) for key in columns}})
     for row in rows:
         row["breach_rate"] = percent(row["breached"], row["with_sla"])
     return rows

@@ -88,7 +88,9 @@ def _atomic() -> Iterator[None]:
             db.session.flush()
     except StaleDataError:
         raise TicketError(
-            _("Someone else changed this ticket meanwhile; nothing was saved. Reload and try again.")
+            _(
+                "Someone else changed this ticket meanwhile; nothing was saved. Reload and try again."
+            )
         ) from None
 
 
@@ -161,7 +163,7 @@ def customer_tier(customer_id: int | None) -> str | None:
     if customer_id is None:
         return None
     tier = None
-    for _, answer in call_each(
+    for _plugin, answer in call_each(
         plugin_system().pm, "sla_customer_tiers", customer_ids=[customer_id]
     ):
         if answer and answer.get(customer_id):
@@ -182,8 +184,10 @@ def _apply_policy(ticket: Ticket, by: User | None, now: dt.datetime, announce: b
             "sla_policy",
             said(
                 N_("SLA policy: %(old)s → %(new)s"),
-                old=ticket.sla_policy or word("text", N_("none")),
-                new=name or word("text", N_("none")),
+                old=word("policy", ticket.sla_policy)
+                if ticket.sla_policy
+                else word("text", N_("none")),
+                new=word("policy", name) if name else word("text", N_("none")),
             ),
             by,
             now,
@@ -427,4 +431,8 @@ def _describe_change(field: str, old: object, new: object) -> Message:
         )
     if field == "team":
         return said(N_("Team: %(old)s → %(new)s"), old=name(old), new=name(new))
-    return said(N_("Category: %(old)s → %(new)s"), old=name(old), new=name(new))
+    return said(
+        N_("Category: %(old)s → %(new)s"),
+        old=word("category", str(old)) if old else name(old),
+        new=word("category", str(new)) if new else name(new),
+    )

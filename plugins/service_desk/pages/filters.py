@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from core.i18n import format_datetime
-from plugins.service_desk.models import label
+from plugins.service_desk.models import label, policy_label
 from plugins.service_desk.reports import group_label
 from plugins.service_desk.settings import category_label
 from plugins.service_desk.sla import describe_minutes
@@ -28,9 +28,7 @@ def desk_category(category: str) -> str:
 
 def desk_policy(name: str) -> str:
     """Jinja: an SLA policy's name, "high" or "high / Gold", with the priority in the reader's words."""
-    priority, _, tier = name.partition(" / ")
-    shown = label("priority", priority).lower()
-    return f"{shown} / {tier}" if tier else shown
+    return policy_label(name)
 
 
 def desk_label(key: str, table: str) -> str:

@@ -36,7 +36,9 @@ def _team_form(team: Team | None) -> TeamForm:
     """The form with every active staff user as a possible member."""
     form = TeamForm(obj=team)
     users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
-    form.member_ids.choices = [(user.id, f"{user.name} ({role_label(user.role)})") for user in users]
+    form.member_ids.choices = [
+        (user.id, f"{user.name} ({role_label(user.role)})") for user in users
+    ]
     if team is not None and not form.is_submitted():
         form.member_ids.data = [member.id for member in team.members]
     return form
@@ -92,5 +94,8 @@ def edit_team(team_id: str) -> str | Response:
         flash(_("Team %(name)s saved.", name=team.name), "success")
         return redirect(url_for("service_desk.teams"))
     return render_template(
-        "service_desk/team_form.html", title=_("Team %(name)s", name=team.name), form=form, team=team
+        "service_desk/team_form.html",
+        title=_("Team %(name)s", name=team.name),
+        form=form,
+        team=team,
     )

@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from core.auth import permission_required, require
 from core.db import db
-from core.i18n import _, ngettext
+from core.i18n import _
 from core.models import User
 from core.views.common import action_form_expired, saving
 from plugins.service_desk import attachments as files
@@ -81,7 +81,11 @@ def post_message(ticket_id: str) -> Response:
         message = add_message(ticket, form.kind.data or "", form.body.data or "", current_user)
         stored = _store_uploads(ticket, message, form.attachments.data)
     if saved:
-        done = {"reply": _("Reply sent."), "note": _("Note added."), "customer": _("Message logged.")}
+        done = {
+            "reply": _("Reply sent."),
+            "note": _("Note added."),
+            "customer": _("Message logged."),
+        }
         flash(done[message.kind], "success")
     else:
         files.discard_files(instance_path(), stored)

@@ -275,7 +275,7 @@ def export_ticket(ticket_id: str) -> Response:
     """The ticket as a text file: facts, conversation (internal notes only for those who may read them), history."""
     ticket = ticket_or_404(ticket_id)
     internal = can_read_internal(current_user, ticket, team_ids_of(current_user))
-    messages, _ = conversation(ticket, internal)
+    messages, _files = conversation(ticket, internal)
     text = render_template(
         "service_desk/ticket_export.txt",
         ticket=ticket,
