@@ -172,3 +172,40 @@ def test_queues_reports_and_teams_with_a_history(live_server, page, screenshot):
     page.goto(live_server.url_for("customers.detail", customer_id=customer_id))
     expect(page.locator("[data-plugin=service_desk]")).to_be_visible()
     screenshot("service_desk-customer-panel")
+
+
+def test_a_chinese_agent_reads_a_ticket_in_chinese(live_server, page, screenshot):
+    """Support staff who chose 简体中文 read the ticket, its clocks and its history in Chinese."""
+    from core.models import Customer, User
+    from plugins.service_desk.tickets import NewTicket, add_message, open_ticket
+
+    agent = live_server.create_user("support", name="王芳", language="zh_CN")
+    customer = live_server.create_customer(
+        name="张伟", phone="+86 138 0013 8000", email="zhang@example.cn", city="上海"
+    )
+    with live_server.data() as session:
+        by = session.get(User, agent.id)
+        ticket = open_ticket(
+            NewTicket(
+                kind="complaint",
+                channel="phone",
+                subject="两罐果酱破损",
+                description="包裹被压坏，六罐中有两罐破了。",
+                customer=session.get(Customer, customer.id),
+                category="Damaged goods",
+                assignee=by,
+            ),
+            by,
+        )
+        add_message(ticket, "reply", "我们今天给您补寄两罐新的。", by)
+        add_message(ticket, "note", "已联系快递公司索赔。", by)
+        ticket_id = ticket.id
+    live_server.log_in(page, agent)
+    page.goto(live_server.url_for("service_desk.ticket", ticket_id=ticket_id))
+    expect(page.get_by_role("heading", name=re.compile("两罐果酱破损"))).to_be_visible()
+    expect(page.locator("#sla").get_by_text("首次响应")).to_be_visible()
+    expect(page.locator("#conversation").get_by_text("内部备注").first).to_be_visible()
+    expect(page.locator("#history").get_by_text("已回复客户")).to_be_visible()
+    expect(page.get_by_role("button", name="标记为已解决")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    screenshot("service_desk-ticket-zh_CN")

@@ -305,3 +305,32 @@ def test_mails_to_a_chinese_customer_are_in_chinese(client, login_as, desk, make
         db.session.scalars(select(Survey).where(Survey.ticket_id == ticket.id)).one().expires_at
     )
     assert f"有效期至 {until.year}年{until.month}月{until.day}日 {until:%H:%M}" in survey.body
+
+
+def test_sla_alerts_in_each_recipients_language(db, desk, make_user):
+    """An English company; the team's agents chose Chinese, so their breach mails are Chinese."""
+    from plugins.service_desk.jobs import check_sla
+
+    urgent = desk["urgent"]
+    make_user("support", email="sue@example.com", language=None)  # not in the team: no mail
+    warnings, breaches = check_sla()
+    db.session.commit()
+    assert breaches >= 2  # the urgent ticket's first response and resolution, 3 days ago
+    mails = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.subject.like(f"[#{urgent.id}]%"))
+        .order_by(OutboxMessage.to_address, OutboxMessage.subject)
+    ).all()
+    assert {(mail.to_address, mail.subject) for mail in mails} == {
+        (address, f"[#{urgent.id}] {what}超出 SLA 时限")
+        for address in ("agent@example.com", "manager@example.com")
+        for what in ("首次响应", "解决")
+    }
+    assert all("已超出时限。" in mail.body and "客户：Ada Lovelace" in mail.body for mail in mails)
+    history = {event.text for event in urgent_events(db, urgent.id)}
+    assert any(line.startswith("First response SLA breached (due ") for line in history)
+
+
+def urgent_events(db, ticket_id):
+    """The ticket's history lines (read outside a request: in the company's English)."""
+    return db.session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id))
