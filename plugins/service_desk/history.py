@@ -2,7 +2,7 @@
 
 A history line is read by people of different languages, so it is stored as a message: an
 English msgid marked with N_ and its arguments, rendered in the reader's language when shown
-(TicketEvent.text), and once in English into TicketEvent.summary. An argument is plain text
+(event_text), and once in English into TicketEvent.summary. An argument is plain text
 (a name, a subject), a label (``word("state", "open")``), an instant (``moment(at)``) or
 another message (``said(...)``)::
 
@@ -80,6 +80,11 @@ def render(message: Message, translate: bool = True) -> str:
     args = {name: _shown(value, translate) for name, value in message.get("args", {}).items()}
     text = _(msgid) if translate else msgid
     return text % args if args else text
+
+
+def event_text(event: TicketEvent) -> str:
+    """What changed, in the reader's language (lines from before messages were kept: as stored)."""
+    return render(event.message, translate=True) if event.message else event.summary
 
 
 def record_event(

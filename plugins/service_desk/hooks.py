@@ -25,6 +25,7 @@ from core.plugins import (
 )
 from plugins.service_desk import reports, segments, settings
 from plugins.service_desk.access import visible_tickets
+from plugins.service_desk.history import event_text
 from plugins.service_desk.lookup import customer_tickets
 from plugins.service_desk.models import OPEN_STATES, Ticket, TicketEvent
 
@@ -132,7 +133,7 @@ def customer_timeline(
         TimelineEvent(
             event.at,
             "ticket",
-            _("Ticket #%(id)s: %(summary)s", id=event.ticket_id, summary=event.text),
+            _("Ticket #%(id)s: %(summary)s", id=event.ticket_id, summary=event_text(event)),
             subject,
             url_for("service_desk.ticket", ticket_id=event.ticket_id),
         )

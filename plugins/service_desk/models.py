@@ -273,19 +273,11 @@ class TicketEvent(db.Model):  # type: ignore[name-defined]
     kind: Mapped[str] = mapped_column(String(30))
     #: What changed, in words (English); never the text of an internal note.
     summary: Mapped[str] = mapped_column(String(500))
-    #: The same as a message to translate when shown: {"msgid": ..., "args": {...}} (history.py).
+    #: The same as a message to translate when shown: {"msgid": ..., "args": {...}}
+    #: (history.event_text reads it).
     message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     user: Mapped[User | None] = relationship(lazy="joined")
-
-    @property
-    def text(self) -> str:
-        """What changed, in the reader's language (events from before messages: as stored)."""
-        if not self.message:
-            return self.summary
-        from plugins.service_desk.history import render
-
-        return render(self.message, translate=True)
 
 
 class StateLog(db.Model):  # type: ignore[name-defined]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from core.i18n import format_datetime
-from plugins.service_desk.models import label, policy_label
+from plugins.service_desk.history import event_text
+from plugins.service_desk.models import TicketEvent, label, policy_label
 from plugins.service_desk.reports import group_label
 from plugins.service_desk.settings import category_label
 from plugins.service_desk.sla import describe_minutes
@@ -29,6 +30,11 @@ def desk_category(category: str) -> str:
 def desk_policy(name: str) -> str:
     """Jinja: an SLA policy's name, "high" or "high / Gold", with the priority in the reader's words."""
     return policy_label(name)
+
+
+def desk_event(event: TicketEvent) -> str:
+    """Jinja: a history line in the reader's language (history.event_text)."""
+    return event_text(event)
 
 
 def desk_label(key: str, table: str) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from core import dates
 from core.db import db
 from core.models import OutboxMessage, utcnow
+from plugins.service_desk.history import event_text
 from plugins.service_desk.models import Survey, Ticket, TicketEvent
 from plugins.service_desk.ratings import answer_survey
 from plugins.service_desk.surveys import survey_token
@@ -327,7 +328,7 @@ def test_sla_alerts_in_each_recipients_language(db, desk, make_user):
         for what in ("首次响应", "解决")
     }
     assert all("已超出时限。" in mail.body and "客户：Ada Lovelace" in mail.body for mail in mails)
-    history = {event.text for event in urgent_events(db, urgent.id)}
+    history = {event_text(event) for event in urgent_events(db, urgent.id)}
     assert any(line.startswith("First response SLA breached (due ") for line in history)
 
 
