@@ -6,31 +6,18 @@ from flask import current_app
 from sqlalchemy import select
 
 from core.db import db
-from core.i18n import N_, _
+from core.i18n import _
 from core.models import ROLES, User
 from core.permissions import role_has_permission
+from core.roles import role_label
 from plugins.service_desk import settings as service_desk_settings
 from plugins.service_desk.models import Team
 from plugins.service_desk.settings import category_label
-
-#: The roles as an agent list names them (the core shows role codes).
-ROLE_LABELS = {
-    "admin": N_("admin"),
-    "manager": N_("manager"),
-    "sales": N_("sales"),
-    "support": N_("support"),
-    "marketing": N_("marketing"),
-}
 
 
 def none() -> tuple[str, str]:
     """The first choice of a select that may be left empty."""
     return ("", _("— none —"))
-
-
-def role_label(role: str) -> str:
-    """A role as the core names it for the reader ("support" → 客服)."""
-    return _(ROLE_LABELS[role]) if role in ROLE_LABELS else role
 
 
 def active_teams() -> list[Team]:

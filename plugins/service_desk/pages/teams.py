@@ -10,10 +10,10 @@ from core.auth import permission_required
 from core.db import db
 from core.i18n import _
 from core.models import User
+from core.roles import role_label
 from core.views.common import get_or_404
 from plugins.service_desk.forms import TeamForm
 from plugins.service_desk.models import OPEN_STATES, Team, TeamMember, Ticket
-from plugins.service_desk.pages.choices import role_label
 
 
 @permission_required("service_desk.teams")
