@@ -28,12 +28,13 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.orm import aliased
 
-from core.dates import add_months, company_day, parse_period
+from core.dates import add_months, company_midnight, parse_period
 from core.db import db
 from core.i18n import _
 from core.ledger import counted_orders, sales_movements
-from core.models import Customer, Order, Product, User
+from core.models import Customer, Order, OrderLine, Product, User
 from core.money import from_cents, margin
 from core.plugins import hook
 from core.sql import month_of, sum_cents
@@ -350,65 +351,71 @@ def bought_next(
     """
     if level not in LEVELS:
         raise ReportError(_("level must be product or category, not %(level)r", level=level))
-    sales = sales_movements(when.start, when.end, refunds=False)
     item = Product.sku if level == "product" else Product.category
-    items = (
-        _limited(
-            select(sales.c.customer_id, sales.c.order_id, sales.c.day, item.label("item"))
-            .select_from(sales)
-            .join(Product, Product.id == sales.c.product_id),
-            sales.c.customer_id,
-            customers,
+    # The customers' counted orders of the period that have lines, ranked by date, then id;
+    # then per customer the first order and the next one (None without a next order).
+    has_lines = select(OrderLine.id).where(OrderLine.order_id == Order.id).exists()
+    ranked = _limited(
+        select(
+            Order.customer_id,
+            Order.id.label("order_id"),
+            func.row_number()
+            .over(partition_by=Order.customer_id, order_by=(Order.order_date, Order.id))
+            .label("rank"),
+        ).where(
+            counted_orders(),
+            Order.order_date >= when.start,
+            Order.order_date <= when.end,
+            has_lines,
+        ),
+        Order.customer_id,
+        customers,
+    ).subquery("ranked_orders")
+    pairs = (
+        select(
+            ranked.c.customer_id,
+            func.min(case((ranked.c.rank == 1, ranked.c.order_id))).label("first_id"),
+            func.min(case((ranked.c.rank == 2, ranked.c.order_id))).label("next_id"),
         )
-        .distinct()
-        .cte("order_items")
+        .where(ranked.c.rank <= 2)
+        .group_by(ranked.c.customer_id)
+        .subquery("first_orders")
     )
-    orders = select(items.c.customer_id, items.c.order_id, items.c.day).distinct().subquery()
-    ranked = select(
-        orders.c.customer_id,
-        orders.c.order_id,
-        func.row_number()
-        .over(partition_by=orders.c.customer_id, order_by=(orders.c.day, orders.c.order_id))
-        .label("rank"),
-    ).cte("ranked_orders")
-
-    def items_of(rank: int, name: str) -> Any:
-        return (
-            select(ranked.c.customer_id, items.c.item)
-            .join(items, items.c.order_id == ranked.c.order_id)
-            .where(ranked.c.rank == rank)
-            .cte(name)
-        )
-
-    first, later = items_of(1, "first_items"), items_of(2, "next_items")
-    second = ranked.alias("second_order")
+    # Each item of a customer's first order once, with the id of their next order. The next
+    # order's items are then read through the lines' order_id index, never by a join of two
+    # derived tables (which neither database can look up by an index).
+    first = (
+        select(pairs.c.customer_id, item.label("item"), pairs.c.next_id)
+        .select_from(pairs)
+        .join(OrderLine, OrderLine.order_id == pairs.c.first_id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .distinct()
+        .cte("first_items")
+    )
     counts = (
         select(
             first.c.item,
             func.count().label("buyers"),
-            func.count(second.c.customer_id).label("returned"),
-        )
-        .select_from(first)
-        .join(
-            second,
-            and_(second.c.customer_id == first.c.customer_id, second.c.rank == 2),
-            isouter=True,
+            func.count(first.c.next_id).label("returned"),
         )
         .group_by(first.c.item)
         .cte("item_buyers")
     )
+    later_line, later_product = aliased(OrderLine), aliased(Product)
+    later = later_product.sku if level == "product" else later_product.category
     statement = (
         select(
             first.c.item.label("a"),
-            later.c.item.label("b"),
-            func.count().label("customers"),
+            later.label("b"),
+            func.count(distinct(first.c.customer_id)).label("customers"),
             counts.c.buyers,
             counts.c.returned,
         )
         .select_from(first)
-        .join(later, later.c.customer_id == first.c.customer_id)
+        .join(later_line, later_line.order_id == first.c.next_id)
+        .join(later_product, later_product.id == later_line.product_id)
         .join(counts, counts.c.item == first.c.item)
-        .group_by(first.c.item, later.c.item, counts.c.buyers, counts.c.returned)
+        .group_by(first.c.item, later, counts.c.buyers, counts.c.returned)
     )
     rows = []
     for row in db.session.execute(statement):
@@ -626,22 +633,21 @@ def profitability(
         .group_by(Customer.id, Customer.external_id, Customer.name)
     )
     statement = _limited(statement, Customer.id, customers)
+    keys = [source["key"] for source in sources]
+    found = []
+    for customer_id, external_id, name, profit, *costs in db.session.execute(statement):
+        cents = [int(profit), *(int(cost) for cost in costs)]
+        net_cents = cents[0] - sum(cents[1:])
+        found.append((-net_cents, name, customer_id, external_id, cents))
+    found.sort(key=lambda entry: entry[:3])
     rows = []
-    for row in db.session.execute(statement):
-        figures = row._mapping
-        costs = {source["key"]: int(figures[source["key"]]) for source in sources}
-        net_cents = int(figures["profit"]) - sum(costs.values())
-        rows.append(
-            {
-                "customer_id": row.id,
-                "external_id": row.external_id or "",
-                "name": row.name,
-                "gross_profit": from_cents(int(figures["profit"])),
-                **{key: from_cents(value) for key, value in costs.items()},
-                "net_contribution": from_cents(net_cents),
-            }
-        )
-    rows.sort(key=lambda item: (-item["net_contribution"], item["name"], item["customer_id"]))
+    for minus_net, name, customer_id, external_id, cents in found:
+        row = {"customer_id": customer_id, "external_id": external_id or "", "name": name,
+               "gross_profit": from_cents(cents[0])}  # fmt: skip
+        for key, value in zip(keys, cents[1:], strict=True):
+            row[key] = from_cents(value)
+        row["net_contribution"] = from_cents(-minus_net)
+        rows.append(row)
     total = sum((row["net_contribution"] for row in rows), Decimal(0))
     return {
         "sources": [(source["key"], source["label"]) for source in sources],
@@ -831,19 +837,41 @@ def persistence(when: Period, customers: Select[Any] | None = None) -> dict[str,
     }
 
 
+def _company_month(moment: Any, when: Period) -> tuple[Any, dt.datetime]:
+    """(The company-time month, YYYY-MM, of a naive UTC timestamp or NULL after the period;
+    the instant the period starts at, to keep earlier timestamps out).
+
+    Set-based and the same on both databases: each month of the period starts at company
+    midnight of its first day (computed here, so daylight saving time is right), and the
+    timestamp is compared with those instants.
+    """
+    months = when.months
+    starts = [company_midnight(add_months(when.start, k)) for k in range(len(months) + 1)]
+    return case(
+        *((moment < starts[k + 1], literal(name)) for k, name in enumerate(months)), else_=None
+    ), starts[0]
+
+
 def _moves(when: Period, customers: Select[Any] | None) -> list[tuple[str, str, dict[str, int]]]:
     """(key, label, {month: distinct customers}) for each kind of move the plugins report."""
     found = []
     for answer in hook().insights_customer_moves(start=when.start, end=when.end):
         for source in answer or []:
             rows = source["rows"].subquery()
-            statement = _limited(
-                select(rows.c.customer_id, rows.c.moved_at), rows.c.customer_id, customers
+            month, period_start = _company_month(rows.c.moved_at, when)
+            inner = _limited(
+                select(rows.c.customer_id, month.label("month")).where(
+                    rows.c.moved_at >= period_start
+                ),
+                rows.c.customer_id,
+                customers,
+            ).subquery("moves")
+            statement = (
+                select(inner.c.month, func.count(distinct(inner.c.customer_id)))
+                .where(inner.c.month.is_not(None))
+                .group_by(inner.c.month)
             )
-            seen: dict[str, set[int]] = {}
-            for customer_id, moved_at in db.session.execute(statement):
-                seen.setdefault(company_day(moved_at).strftime("%Y-%m"), set()).add(customer_id)
-            counts = {name: len(ids) for name, ids in seen.items()}
+            counts = {name: int(count) for name, count in db.session.execute(statement)}
             found.append((str(source["key"]), str(source["label"]), counts))
     return sorted(found)
 
