@@ -85,26 +85,10 @@ def insights_promotions(start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     """Insights: the campaigns that mailed someone in the period (their attribution window's
     orders) and the acquisition channels (their customers' sales in the period)."""
     days = settings.current().attribution_days
-    campaigns = [
-        {
-            "kind": "campaign",
-            "name": figures.name,
-            "buyers": figures.buyers,
-            "net": figures.net,
-            "profit": figures.profit,
-            "cost": figures.cost,
-        }
-        for figures in attribution.campaign_figures(days, start, end)
-    ]
-    channels = [
-        {
-            "kind": "channel",
-            "name": figures.channel,
-            "buyers": figures.buyers,
-            "net": figures.net,
-            "profit": figures.profit,
-            "cost": None,
-        }
-        for figures in attribution.channel_figures(start, end)
-    ]
-    return campaigns + channels
+    found = [("campaign", row) for row in attribution.campaign_returns(days, start, end)]
+    found += [("channel", row) for row in attribution.channel_returns(start, end)]
+    return [
+        {"kind": kind, "name": row.name, "buyers": row.buyers, "net": row.net,
+         "profit": row.profit, "cost": row.cost}
+        for kind, row in found
+    ]  # fmt: skip
