@@ -786,23 +786,19 @@ def persistence(when: Period, customers: Select[Any] | None = None) -> dict[str,
         customers,
     ).subquery("in_period")
     month = month_of(in_period.c.order_date)
-    returning = case((first.c.first_day < func.min(in_period.c.order_date), 1), else_=0)
-    per_customer_month = (
+    # A buyer of the month bought before when their first counted order ever is of an earlier
+    # month (it is never later: it is the earliest of their orders).
+    earlier = month_of(first.c.first_day) < month
+    monthly = (
         select(
             month.label("month"),
-            in_period.c.customer_id,
-            returning.label("came_back"),
+            func.count(distinct(in_period.c.customer_id)).label("buyers"),
+            func.count(distinct(case((earlier, in_period.c.customer_id)))).label("came_back"),
         )
         .select_from(in_period)
         .join(first, first.c.customer_id == in_period.c.customer_id)
-        .group_by(month, in_period.c.customer_id, first.c.first_day)
-        .subquery("buyer_months")
+        .group_by(month)
     )
-    monthly = select(
-        per_customer_month.c.month,
-        func.count().label("buyers"),
-        func.sum(per_customer_month.c.came_back).label("came_back"),
-    ).group_by(per_customer_month.c.month)
     figures = {
         row.month: (int(row.buyers), int(row.came_back or 0)) for row in db.session.execute(monthly)
     }

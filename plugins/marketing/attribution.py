@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from core.db import db, is_sqlite
 from core.i18n import _
 from core.ledger import counted_orders, sales_movements
-from core.models import Customer, Order
+from core.models import Customer, Order, OrderLine
 from core.money import from_cents, round_money
 from core.sql import sum_cents
 from plugins.marketing.models import Campaign, Recipient
@@ -269,10 +269,29 @@ def campaign_returns(days: int, start: dt.date, end: dt.date) -> list[Returns]:
     ).all()
     if not campaigns:
         return []
-    sales = _window_sales([row.id for row in campaigns], days)
+    # The window orders' lines read once: a line's sale and its refund (whenever made) cancel
+    # out, so net and cost after refunds are the sums of the lines not refunded, as in
+    # core.ledger.totals_after_refunds; joining every sale and refund movement instead made
+    # the database build them all first.
+    window = _window_orders(days)
+    kept = OrderLine.refunded_on.is_(None)
+    sales = {
+        row[0]: tuple(row[1:])
+        for row in db.session.execute(
+            select(
+                window.c.campaign_id,
+                func.count(func.distinct(window.c.customer_id)),
+                sum_cents(case((kept, OrderLine.net_amount), else_=0)),
+                sum_cents(case((kept, OrderLine.cost_amount), else_=0)),
+            )
+            .join(OrderLine, OrderLine.order_id == window.c.order_id)
+            .where(window.c.campaign_id.in_([row.id for row in campaigns]))
+            .group_by(window.c.campaign_id)
+        )
+    }
     rows = []
     for row in campaigns:
-        buyers, _orders, net, cost = sales.get(row.id, (0, 0, 0, 0))
+        buyers, net, cost = sales.get(row.id, (0, 0, 0))
         rows.append(
             Returns(
                 row.name, int(buyers), from_cents(net), from_cents(int(net) - int(cost)), row.cost
