@@ -627,11 +627,17 @@ def profitability(
         func.coalesce(func.sum(case((every.c.source == key, every.c.cents))), 0).label(key)
         for key in ["profit", *(source["key"] for source in sources)]
     ]
-    statement = (
-        select(Customer.id, Customer.external_id, Customer.name, *columns)
-        .join(every, every.c.customer_id == Customer.id)
-        .group_by(Customer.id, Customer.external_id, Customer.name)
+    # Grouped by the customer id alone, then joined to the customer: grouping by the name and
+    # number as well made the database sort the texts.
+    per_customer = (
+        select(every.c.customer_id, *columns).group_by(every.c.customer_id).subquery("per_customer")
     )
+    statement = select(
+        Customer.id,
+        Customer.external_id,
+        Customer.name,
+        *(per_customer.c[key] for key in ["profit", *(source["key"] for source in sources)]),
+    ).join(per_customer, per_customer.c.customer_id == Customer.id)
     statement = _limited(statement, Customer.id, customers)
     keys = [source["key"] for source in sources]
     found = []
