@@ -6,6 +6,10 @@
 The plan (core.demo.plan) is pure generation from the seed; core.demo.writing writes it
 through core.customers and core.orders, so every plugin's hooks run as in the app; then
 each enabled plugin's seed_demo(session, rng) is called in dependency order.
+
+What the company is drawn from follows the company's ``[clientele].language``: Chinese
+(zh_CN) gives the Shanghai fresh-food supplier of core.demo.chinese, every other language
+the German-speaking wholesaler of core.demo.data (see material_for).
 """
 
 from __future__ import annotations
@@ -17,18 +21,22 @@ from dataclasses import dataclass
 from werkzeug.security import generate_password_hash
 
 from core.db import db, refresh_planner_statistics
+from core.demo.material import GERMAN, Material
 from core.demo.plan import Plan, make_plan
 from core.demo.writing import Written, write_plan
+from core.i18n import company_language
 from core.importing.base import Progress
 from core.plugins import PluginError, call_each, plugin_system
 
 __all__ = [
     "DEMO_PASSWORD",
     "DemoOptions",
+    "Material",
     "Plan",
     "Written",
     "fill_database",
     "make_plan",
+    "material_for",
     "seed_plugins",
 ]
 
@@ -45,17 +53,29 @@ class DemoOptions:
     seed: int = 7
 
 
+def material_for(language: str) -> Material:
+    """The demo material for a company language: Chinese for "zh_CN" (and "zh"), else German."""
+    if language.replace("-", "_") in ("zh", "zh_CN", "zh_Hans", "zh_Hans_CN"):
+        from core.demo.chinese import CHINESE
+
+        return CHINESE
+    return GERMAN
+
+
 def fill_database(
     options: DemoOptions, today: dt.date, progress: Progress | None = None
 ) -> Written:
     """Write the demo company for options ending today, then the plugins' demo data; nothing is committed.
+
+    The company's language chooses the material (material_for).
 
     The planner statistics are refreshed at the end, inside the same transaction: PostgreSQL's
     ANALYZE counts the rows its own transaction wrote, so the first pages after a demo (and
     tests that read a demo they never commit) get index plans, not guesses made for empty
     tables (a recommendation query guessed that way took minutes on 600 orders).
     """
-    plan = make_plan(options.seed, options.customers, options.orders, today)
+    material = material_for(company_language())
+    plan = make_plan(options.seed, options.customers, options.orders, today, material)
     written = write_plan(plan, generate_password_hash(DEMO_PASSWORD), progress)
     seed_plugins(random.Random(f"clientele-demo-plugins:{options.seed}"))
     db.session.flush()

@@ -1,4 +1,8 @@
-"""The fixed material the demo company is drawn from: staff, places, names, products, habits."""
+"""The German demo company's fixed material: staff, places, names, products, habits.
+
+A wholesaler of fine food in Germany, Austria, Switzerland, France and the Netherlands
+(core.demo.material.GERMAN bundles these lists; core.demo.chinese has the Shanghai one).
+"""
 
 from __future__ import annotations
 
@@ -234,6 +238,14 @@ KIND_FAVOURITES = {
     "deli": {"Deli & Gourmet": 2.6, "Dairy & Cheese": 1.5, "Beverages": 1.3},
     "private": {"Deli & Gourmet": 1.8, "Beverages": 1.6, "Bakery": 1.4},
 }
+
+#: Tags added at random: (tag, chance, only for these kinds of customer; empty = any).
+EXTRA_TAGS = (
+    ("vip", 0.08, ()),
+    ("organic", 0.15, ()),
+    ("newsletter", 0.3, ()),
+    ("wholesale", 0.25, ("hotel", "catering", "restaurant")),
+)
 
 CHANNELS = (
     ("web", 28),

@@ -12,15 +12,11 @@ import bisect
 import datetime as dt
 import itertools
 import random
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import phonenumbers
-
 from core.dates import add_months
-from core.demo import data
+from core.demo.material import GERMAN, Material
 from core.money import round_money
 
 #: How far back the order history goes.
@@ -40,7 +36,7 @@ class PlannedProduct:
 
 @dataclass
 class PlannedCustomer:
-    """A demo customer; owner is an index into data.SALESPEOPLE."""
+    """A demo customer; owner is an index into the material's salespeople."""
 
     fields: dict[str, object]
     owner: int
@@ -73,26 +69,30 @@ class Plan:
 
     start: dt.date
     price_rise_on: dt.date
+    #: What the company is drawn from (its staff, price rises and discontinued products too).
+    material: Material = field(default=GERMAN, compare=False, repr=False)
     products: list[PlannedProduct] = field(default_factory=list)
     customers: list[PlannedCustomer] = field(default_factory=list)
     orders: list[PlannedOrder] = field(default_factory=list)
 
 
-def make_plan(seed: int, customers: int, orders: int, today: dt.date) -> Plan:
-    """The whole demo company for this seed, ending today."""
+def make_plan(
+    seed: int, customers: int, orders: int, today: dt.date, material: Material = GERMAN
+) -> Plan:
+    """The whole demo company for this seed, ending today, drawn from material."""
     rng = random.Random(seed)
     start = add_months(today, -HISTORY_MONTHS)
-    plan = Plan(start=start, price_rise_on=add_months(today, -9))
-    plan.products = plan_products(rng)
-    plan.customers = plan_customers(rng, customers, start, today)
+    plan = Plan(start=start, price_rise_on=add_months(today, -9), material=material)
+    plan.products = plan_products(rng, material)
+    plan.customers = plan_customers(rng, customers, start, today, material)
     plan.orders = plan_orders(rng, plan, orders, today)
     return plan
 
 
-def plan_products(rng: random.Random) -> list[PlannedProduct]:
-    """The 60 products, each with a unit cost from its category's margin range."""
+def plan_products(rng: random.Random, material: Material = GERMAN) -> list[PlannedProduct]:
+    """The products (60), each with a unit cost from its category's margin range."""
     products = []
-    for category in data.CATEGORIES:
+    for category in material.categories:
         low, high = (Decimal(value) for value in category.margin)
         for number, (name, price) in enumerate(category.products, start=1):
             margin = low + (high - low) * Decimal(rng.randrange(101)) / 100
@@ -106,75 +106,40 @@ def plan_products(rng: random.Random) -> list[PlannedProduct]:
     return products
 
 
-def ascii_slug(text: str, separator: str = "-") -> str:
-    """ "Gasthaus Müller & Söhne" → "gasthaus-mueller-soehne" (for e-mail addresses)."""
-    for umlaut, spelled in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
-        text = text.replace(umlaut, spelled).replace(umlaut.upper(), spelled.title())
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", separator, text.lower()).strip(separator)
-
-
-def phone_number(rng: random.Random, country: str, city: str, mobile: bool) -> str:
-    """A valid number of the city's area (or a mobile one), typed as people do it.
-
-    Subscriber digits (not starting with 0 or 1) are drawn until phonenumbers calls the
-    number valid; the country's example number is the fallback.
-    """
-    kind = (
-        phonenumbers.PhoneNumberType.MOBILE if mobile else phonenumbers.PhoneNumberType.FIXED_LINE
-    )
-    example = phonenumbers.example_number_for_type(country, kind)
-    assert example is not None
-    prefix = rng.choice(data.MOBILE_PREFIXES[country]) if mobile else data.AREA_CODES[city]
-    number = example
-    for _ in range(40):
-        length = rng.choice(data.NATIONAL_LENGTHS[country, mobile]) - len(prefix)
-        subscriber = str(rng.randint(2, 9)) + "".join(
-            str(rng.randrange(10)) for _ in range(length - 1)
-        )
-        candidate = phonenumbers.parse(f"+{example.country_code}{prefix}{subscriber}")
-        if phonenumbers.is_valid_number(candidate):
-            number = candidate
-            break
-    style = phonenumbers.PhoneNumberFormat.NATIONAL
-    if rng.random() < 0.3:
-        style = phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, style)
-
-
 def plan_customers(
-    rng: random.Random, count: int, start: dt.date, today: dt.date
+    rng: random.Random, count: int, start: dt.date, today: dt.date, material: Material = GERMAN
 ) -> list[PlannedCustomer]:
     """count customers over the places, kinds and channels, with names, phones and birthdays."""
-    places = rng.choices(data.PLACES, [place.weight for place in data.PLACES], k=count)
-    kinds = rng.choices(data.KINDS, [kind[1] for kind in data.KINDS], k=count)
-    channels = [channel for channel, _ in data.CHANNELS]
-    channel_weights = [weight for _, weight in data.CHANNELS]
+    places = rng.choices(material.places, [place.weight for place in material.places], k=count)
+    kinds = rng.choices(material.kinds, [kind[1] for kind in material.kinds], k=count)
+    channels = [channel for channel, _ in material.channels]
+    channel_weights = [weight for _, weight in material.channels]
     used_emails: set[str] = set()
+    used_companies: set[str] = set()
     customers = []
     for index, (place, kind) in enumerate(zip(places, kinds, strict=True), start=1):
         tag, _, frequency, _ = kind
-        first = rng.choice(data.FIRST_NAMES[place.language])
-        last = rng.choice(data.LAST_NAMES[place.language])
+        first = rng.choice(material.first_names[place.language])
+        last = rng.choice(material.last_names[place.language])
         city = rng.choice(place.cities)
         company = ""
-        if tag != "private":
-            pattern = rng.choice(data.COMPANY_NAMES[place.language][tag])
-            company = pattern.format(first=first, last=last, city=city)
-        email = _unique_email(rng, first, last, company, used_emails)
+        if tag != material.private_kind:
+            pattern = rng.choice(material.company_names[place.language][tag])
+            company = material.company_name(rng, pattern, first, last, city, used_companies)
+        email = material.email(rng, first, last, company, used_emails)
         tags = [tag] + [
             extra
-            for extra, chance, kinds in _EXTRA_TAGS
+            for extra, chance, kinds in material.extra_tags
             if rng.random() < chance and (not kinds or tag in kinds)
         ]
         customers.append(
             PlannedCustomer(
                 fields={
                     "external_id": f"C-{index:05d}",
-                    "name": f"{first} {last}",
+                    "name": material.person_name(first, last),
                     "company": company,
                     "email": email,
-                    "phone": phone_number(rng, place.country, city, mobile=tag == "private"),
+                    "phone": material.phone(rng, place, city, tag),
                     "country": place.country,
                     "region": place.region,
                     "city": city,
@@ -189,68 +154,8 @@ def plan_customers(
                 weight=frequency * rng.lognormvariate(0, 0.6),
             )
         )
-    _tour_customer(customers, used_emails, start)
+    material.tour(customers, used_emails, start)
     return customers
-
-
-#: The customer the README's tour opens (and finds by phone): the same in every demo.
-TOUR_CUSTOMER = {
-    "name": "Claudia Meyer",
-    "company": "Feinkost Meyer",
-    "email": "claudia.meyer@feinkost-meyer.example",
-    "phone": "030 947248",
-    "country": "DE",
-    "region": "Berlin",
-    "city": "Berlin",
-    "marketing_opt_out": False,
-}
-#: The Austrian mobile number the README finds in its national form.
-TOUR_AUSTRIAN_PHONE = "0676 6906781"
-
-
-def _tour_customer(customers: list[PlannedCustomer], used: set[str], start: dt.date) -> None:
-    """Make the README's customers: the busiest business in Berlin becomes Claudia Meyer, a
-    customer of long standing, and the first Austrian customer has the README's mobile number."""
-    berlin = [
-        customer
-        for customer in customers
-        if customer.fields["city"] == "Berlin" and customer.kind != "private"
-    ]
-    if berlin and TOUR_CUSTOMER["email"] not in used:
-        chosen = max(berlin, key=lambda customer: customer.weight)
-        chosen.fields.update(TOUR_CUSTOMER, tags=",".join([chosen.kind, "vip"]))
-        chosen.created_at = min(chosen.created_at, dt.datetime.combine(start, dt.time(9)))
-        chosen.weight *= 2
-    taken = {customer.fields["phone"] for customer in customers}
-    austrian = [customer for customer in customers if customer.fields["country"] == "AT"]
-    if austrian and TOUR_AUSTRIAN_PHONE not in taken:
-        austrian[0].fields["phone"] = TOUR_AUSTRIAN_PHONE
-
-
-#: Tags added at random: (tag, chance, only for these kinds of customer; empty = any).
-_EXTRA_TAGS = (
-    ("vip", 0.08, ()),
-    ("organic", 0.15, ()),
-    ("newsletter", 0.3, ()),
-    ("wholesale", 0.25, ("hotel", "catering", "restaurant")),
-)
-
-
-def _unique_email(rng: random.Random, first: str, last: str, company: str, used: set[str]) -> str:
-    """first.last@example.com for people, first@company.example for businesses; never twice."""
-    person = ascii_slug(f"{first} {last}", ".")
-    if company:
-        base = f"{ascii_slug(first, '.')}@{ascii_slug(company)}.example"
-    else:
-        base = f"{person}@{rng.choice(('example.com', 'example.net', 'example.org'))}"
-    email = base
-    for number in itertools.count(2):
-        if email not in used:
-            break
-        local, domain = base.split("@")
-        email = f"{local}{number}@{domain}"
-    used.add(email)
-    return email
 
 
 def _birthday(rng: random.Random, today: dt.date) -> dt.date | None:
@@ -278,7 +183,8 @@ def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> l
     days = [
         plan.start + dt.timedelta(days=offset) for offset in range((today - plan.start).days + 1)
     ]
-    weights = [data.SEASON[day.month - 1] * data.WEEKDAYS[day.weekday()] for day in days]
+    material = plan.material
+    weights = [material.season[day.month - 1] * material.weekdays[day.weekday()] for day in days]
     dates = sorted(rng.choices(days, weights, k=count))
     # The story reaches today: the current month always has some sales, even on its first day.
     this_month = [day for day in days if day >= today.replace(day=1)]
@@ -286,7 +192,7 @@ def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> l
     if missing > 0:
         dates = sorted(dates[missing:] + rng.choices(this_month, k=missing))
     chooser = _CustomerChooser(plan.customers)
-    picker = _ProductPicker(plan.products)
+    picker = _ProductPicker(plan.products, material)
     orders = []
     sold_this_month = 0
     for number, order_date in enumerate(dates, start=1):
@@ -294,7 +200,8 @@ def plan_orders(rng: random.Random, plan: Plan, count: int, today: dt.date) -> l
         customer = plan.customers[customer_index]
         salesperson = customer.owner
         if rng.random() < 0.15:
-            salesperson = rng.choice([index for index in range(6) if index != customer.owner])
+            others = range(len(material.salespeople))
+            salesperson = rng.choice([index for index in others if index != customer.owner])
         fate, event_date = _fate(rng, order_date, today)
         if order_date >= this_month[0] and sold_this_month < CURRENT_MONTH_ORDERS // 2:
             fate, event_date = "confirmed", order_date
@@ -351,16 +258,17 @@ class _CustomerChooser:
 class _ProductPicker:
     """Chooses an order's lines: products by the customer's kind and the salesperson's habits."""
 
-    def __init__(self, products: list[PlannedProduct]) -> None:
+    def __init__(self, products: list[PlannedProduct], material: Material) -> None:
         self.products = products
+        self.material = material
         self.weights: dict[tuple[str, int], list[float]] = {}
 
     def _weights(self, kind: str, salesperson: int) -> list[float]:
         """How likely each product is for this kind of customer and salesperson (cached)."""
         key = (kind, salesperson)
         if key not in self.weights:
-            favourites = data.KIND_FAVOURITES[kind]
-            habits = data.PROFILES[salesperson].favourites
+            favourites = self.material.kind_favourites[kind]
+            habits = self.material.profiles[salesperson].favourites
             self.weights[key] = [
                 favourites.get(product.category, 1.0) * habits.get(product.category, 1.0)
                 for product in self.products
@@ -372,11 +280,11 @@ class _ProductPicker:
     ) -> list[tuple[int, Decimal, Decimal]]:
         """(product index, quantity, discount) for 1 to 8 distinct products."""
         count = rng.choices(range(1, 9), (8, 16, 20, 18, 14, 10, 8, 6))[0]
-        if kind == "hotel":
+        if kind in self.material.large_basket_kinds:
             count = min(8, count + 2)
         weights = list(self._weights(kind, salesperson))
-        low, high = next(quantity for tag, _, _, quantity in data.KINDS if tag == kind)
-        profile = data.PROFILES[salesperson]
+        low, high = next(quantity for tag, _, _, quantity in self.material.kinds if tag == kind)
+        profile = self.material.profiles[salesperson]
         discount = Decimal("0")
         if rng.random() < profile.discount_chance:
             discount = Decimal(rng.choice(profile.discounts))
@@ -385,7 +293,7 @@ class _ProductPicker:
             index = rng.choices(range(len(weights)), weights)[0]
             weights[index] = 0.0
             quantity = Decimal(rng.randint(low, high))
-            if " 1 kg" in self.products[index].name and rng.random() < 0.3:
+            if self.material.half_unit_marker in self.products[index].name and rng.random() < 0.3:
                 quantity += Decimal("0.5")
             lines.append((index, quantity, discount))
         return lines

@@ -12,7 +12,7 @@ from core import dates
 from core import orders as order_service
 from core.customers import create_customer
 from core.db import db
-from core.demo import data
+from core.demo.material import GERMAN, Material
 from core.demo.plan import Plan, PlannedOrder
 from core.importing.base import NoProgress, Progress
 from core.jobs import collect_jobs, company_schedule
@@ -32,14 +32,15 @@ class Written:
     lines: int = 0
 
 
-def write_users(password_hash: str) -> list[tuple[User, bool]]:
+def write_users(password_hash: str, material: Material = GERMAN) -> list[tuple[User, bool]]:
     """The demo staff (salespeople first); (user, True) when it was created now, False when it existed."""
     users = []
-    for person in data.SALESPEOPLE + data.OTHER_STAFF:
+    for person in material.salespeople + material.other_staff:
         user = db.session.scalar(select(User).where(User.email == person.email))
         created = user is None
         if user is None:
             user = User(email=person.email, name=person.name, role=person.role)
+            user.language = material.staff_language
             user.password_hash = password_hash
             db.session.add(user)
         users.append((user, created))
@@ -65,9 +66,9 @@ def write_catalogue(plan: Plan) -> list[Product]:
     return products
 
 
-def raise_prices(products: list[Product]) -> None:
+def raise_prices(products: list[Product], material: Material = GERMAN) -> None:
     """Suppliers raise prices of some categories: later confirmations snapshot the new costs."""
-    rises = {category: (cost, price) for category, cost, price in data.PRICE_RISE}
+    rises = {category: (cost, price) for category, cost, price in material.price_rise}
     for product in products:
         if product.category in rises:
             cost, price = rises[product.category]
@@ -170,7 +171,7 @@ def write_story(
             elif event.kind == "order":
                 planned = plan.orders[event.index]
                 if not raised and planned.order_date >= plan.price_rise_on:
-                    raise_prices(products)
+                    raise_prices(products, plan.material)
                     raised = True
                 customer = db.session.get(Customer, customers[planned.customer])
                 orders[event.index] = _place(planned, customer, salespeople, products).id
@@ -190,7 +191,7 @@ def write_story(
             db.session.flush()
     progress.advance(len(plan.orders) % 100)
     for product in products:
-        if product.sku in data.DISCONTINUED:
+        if product.sku in plan.material.discontinued:
             product.active = False
     db.session.flush()
     return len(customers), fates, lines
@@ -235,9 +236,9 @@ def write_plan(plan: Plan, password_hash: str, progress: Progress | None = None)
     progress = progress or NoProgress()
     # The staff and the catalogue were there when the story starts.
     with dates.clock(dt.datetime.combine(plan.start - dt.timedelta(days=1), dt.time(9))):
-        written = Written(users=write_users(password_hash))
+        written = Written(users=write_users(password_hash, plan.material))
         products = write_catalogue(plan)
-    salespeople = [user for user, _ in written.users[: len(data.SALESPEOPLE)]]
+    salespeople = [user for user, _ in written.users[: len(plan.material.salespeople)]]
     written.customers, written.orders, written.lines = write_story(
         plan, salespeople, products, progress
     )

@@ -19,6 +19,7 @@ def test_the_examples_are_there():
         "postgresql.example.toml",
         "examples/restaurant.toml",
         "examples/wholesale.toml",
+        "examples/fresh-food-cn.toml",
     } <= names
 
 
