@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from core.i18n import company_language
 from core.models import Customer, Product, User, utcnow
 from plugins.loyalty.care import create_tasks
 from plugins.loyalty.models import Interaction, Preference
@@ -37,6 +38,33 @@ SUMMARIES = {
     "email": ["Sent the new price list.", "Answered a question about allergens."],
     "note": ["Owner changes in spring; new contact person then.", "Prefers to order on Mondays."],
 }
+AVOIDS = "does not buy {category}"
+
+#: The same for a company working in Chinese (shops and canteens of a fresh-food supplier).
+PREFERENCES_ZH = [
+    ("收货", "note", "早上 7 点前送到，走后门"),
+    ("口味", "likes", "偏甜口，不要辣"),
+    ("配送", "note", "店长不在时交给收银员签收"),
+    ("联系", "note", "打手机，上午 10 点前别打"),
+    ("结算", "note", "月结，30 天"),
+    ("水果", "likes", "爱进应季水果，要甜度高的"),
+    ("包装", "note", "不要泡沫箱"),
+    ("称呼", "note", "喜欢别人叫他老板"),
+]
+SUMMARIES_ZH = {
+    "call": ["问了下季新品。", "核对了上一批货，没问题。", "提醒报价还没回复。"],
+    "visit": ["去门店看了陈列，带了样品。", "在客户那里试吃，当场订了两箱。", "和店长吃饭，谈明年的量。"],
+    "email": ["发了新价目表。", "回复了过敏原的问题。"],
+    "note": ["春节后换店长，到时换联系人。", "喜欢周一下单。"],
+}  # fmt: skip
+AVOIDS_ZH = "不进{category}"
+
+
+def _texts() -> tuple[list[tuple[str, str, str]], dict[str, list[str]], str]:
+    """(preferences, summaries, avoids) in the company's language (Chinese or English)."""
+    if company_language() == "zh_CN":
+        return PREFERENCES_ZH, SUMMARIES_ZH, AVOIDS_ZH
+    return PREFERENCES, SUMMARIES, AVOIDS
 
 
 def _preferences(
@@ -45,12 +73,13 @@ def _preferences(
     """One to three preferences for about a third of the customers."""
     rows = []
     now = utcnow()
+    preferences, _, avoids = _texts()
     for customer in customers:
         if rng.random() > 0.35:
             continue
         # Noted some time after the customer joined.
         noted = customer.created_at + (now - customer.created_at) * rng.random()
-        for category, sentiment, text in rng.sample(PREFERENCES, rng.randint(1, 2)):
+        for category, sentiment, text in rng.sample(preferences, rng.randint(1, 2)):
             rows.append(
                 Preference(
                     customer_id=customer.id,
@@ -68,7 +97,7 @@ def _preferences(
                     customer_id=customer.id,
                     category=avoided,
                     sentiment="avoids",
-                    text=f"does not buy {avoided.lower()}",
+                    text=avoids.format(category=avoided.lower()),
                     created_by_id=customer.owner_id,
                     created_at=noted,
                 )
@@ -82,6 +111,7 @@ def _interactions(
     """A few calls, visits, e-mails and notes over the last six months for about half the customers."""
     now = utcnow()
     rows = []
+    summaries = _texts()[1]
     for customer in customers:
         if rng.random() > 0.5:
             continue
@@ -97,7 +127,7 @@ def _interactions(
                     kind=kind,
                     happened_at=moment,
                     created_at=moment,
-                    summary=rng.choice(SUMMARIES[kind]),
+                    summary=rng.choice(summaries[kind]),
                 )
             )
     return rows

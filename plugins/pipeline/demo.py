@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 
 from core import dates
+from core.i18n import company_language
 from core.models import Customer, Order, Product, User
 from core.roles import SELLING_ROLES
 from plugins.pipeline import deals, followups
@@ -47,6 +48,48 @@ OUTCOMES = [
     "Compared with their current supplier",
     "Needs approval from the owner",
 ]
+#: Deal titles: "{customer}: {what}" for a won deal's first product, a lost deal, open deals.
+TITLES = {
+    "won": "{customer}: {product}",
+    "lost": "{customer}: new listing",
+    "open": ("reorder", "new range", "season stock"),
+    "prospect": "{company}: first order",
+    "won_note": "Order {number} confirmed",
+}
+
+#: The same for a company working in Chinese (new stores and chains for a fresh-food supplier).
+PROSPECTS_ZH = [
+    ("黄晓明", "盒邻便利店(徐家汇店)", "huangxiaoming@helinbianli.example", "展会"),
+    ("陈静", "静安区机关食堂", "chen.jing@jingan-shitang.example", "转介绍"),
+    ("林海燕", "七宝老街小吃城", "linhaiyan@qibaolaojie.example", "地推"),
+    ("吴俊杰", "鲜又多社区生鲜(张江店)", "wujunjie@xianyouduo.example", "官网"),
+    ("赵磊", "苏州工业园区员工餐厅", "zhaolei@sip-canteen.example", "展会"),
+    ("许佳怡", "杭州湖滨精品酒店", "xujiayi@hubinhotel.example", "微信"),
+]
+ACTIVITIES_ZH = ["送样品", "回电话", "发报价单", "上门试吃", "拟合同"]
+OUTCOMES_ZH = [
+    "有兴趣，要报价",
+    "要先试样品",
+    "下个月再定",
+    "在和现在的供应商比价",
+    "要老板拍板",
+]
+TITLES_ZH = {
+    "won": "{customer}：{product}",
+    "lost": "{customer}：新品进场",
+    "open": ("补货", "新品上架", "节令备货"),
+    "prospect": "{company}：首单",
+    "won_note": "订单 {number} 已确认",
+}
+
+
+def _zh() -> bool:
+    """The company works in Chinese: the demo's deals are written in Chinese."""
+    return company_language() == "zh_CN"
+
+
+def _titles() -> dict[str, Any]:
+    return TITLES_ZH if _zh() else TITLES
 
 
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
@@ -104,7 +147,8 @@ def seed(session: Any, rng: random.Random) -> None:
         _lost_deal(rng, rng.choice(customers), rng.choice(sellers), products, closed, open_stages,
                    lost_stage, rng.choice(reasons))  # fmt: skip
     for number in range(OPEN_DEALS):
-        prospect = PROSPECTS[number] if number < len(PROSPECTS) else None
+        prospects = PROSPECTS_ZH if _zh() else PROSPECTS
+        prospect = prospects[number] if number < len(prospects) else None
         _open_deal(rng, rng.choice(customers), prospect, rng.choice(sellers), products,
                    open_stages, today)  # fmt: skip
     session.flush()
@@ -123,7 +167,7 @@ def _walk(deal: Any, rng: random.Random, opened: dt.date, until: dt.date, stages
                     rng.choice(["call", "visit", "meeting", "email"]),
                     owner,
                     deal=deal,
-                    outcome=rng.choice(OUTCOMES),
+                    outcome=rng.choice(OUTCOMES_ZH if _zh() else OUTCOMES),
                 )
 
 
@@ -137,7 +181,9 @@ def _won_deal(session: Any, rng: random.Random, order: Order, open_stages: list[
     with dates.clock(_at(opened, rng)):
         deal = deals.open_deal(
             DealInput(
-                f"{order.customer.name}: {order.lines[0].product.name}",
+                _titles()["won"].format(
+                    customer=order.customer.name, product=order.lines[0].product.name
+                ),
                 owner,
                 customer=order.customer,
                 lines=lines,
@@ -150,7 +196,7 @@ def _won_deal(session: Any, rng: random.Random, order: Order, open_stages: list[
     _walk(deal, rng, opened, order.order_date, open_stages[1:], owner)
     session.add(OpportunityOrder(opportunity_id=deal.id, order_id=order.id))
     with dates.clock(max(confirmed, deal.stage_since)):
-        deals.move(deal, won_stage, None, note=f"Order {order.number} confirmed")
+        deals.move(deal, won_stage, None, note=_titles()["won_note"].format(number=order.number))
 
 
 def _lost_deal(rng: random.Random, customer: Customer, owner: User, products: list[Product],
@@ -160,7 +206,7 @@ def _lost_deal(rng: random.Random, customer: Customer, owner: User, products: li
     with dates.clock(_at(opened, rng)):
         deal = deals.open_deal(
             DealInput(
-                f"{customer.name}: new listing",
+                _titles()["lost"].format(customer=customer.name),
                 owner,
                 customer=customer,
                 lines=_lines(rng, products),
@@ -183,13 +229,13 @@ def _open_deal(rng: random.Random, customer: Customer, prospect: tuple[str, ...]
     due = today + dt.timedelta(days=rng.randint(-6, 14))
     if prospect is not None:
         name, company, email, channel = prospect
-        data = DealInput(f"{company}: first order", owner, prospect_name=name,
+        data = DealInput(_titles()["prospect"].format(company=company), owner, prospect_name=name,
                          prospect_company=company, prospect_email=email, channel=channel)  # fmt: skip
     else:
-        data = DealInput(f"{customer.name}: {rng.choice(['reorder', 'new range', 'season stock'])}",
+        data = DealInput(f"{customer.name}{'：' if _zh() else ': '}{rng.choice(_titles()['open'])}",
                          owner, customer=customer, lines=_lines(rng, products))  # fmt: skip
     data.expected_close_on = today + dt.timedelta(days=rng.randint(5, 100))
-    data.next_activity = rng.choice(ACTIVITIES)
+    data.next_activity = rng.choice(ACTIVITIES_ZH if _zh() else ACTIVITIES)
     data.next_activity_on = due
     if rng.random() < 0.15:
         data.probability = Decimal(rng.choice(["0.15", "0.30", "0.65"]))

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from core import dates
-from core.i18n import N_
+from core.i18n import N_, company_language
 from core.models import Customer, Order, User, utcnow
 from plugins.service_desk.history import said
 from plugins.service_desk.models import Survey, Team, TeamMember, Ticket
@@ -37,25 +37,63 @@ KIND_CATEGORIES = {
 }
 COMMENTS = {5: "Quick and friendly, thank you!", 4: "Solved, took a while.", 3: "OK.",
             2: "Had to call twice.", 1: "Nobody called me back."}  # fmt: skip
+#: The teams: (key, name, description); the key is what the code below refers to.
+TEAMS = [
+    ("front", "Front desk", "First line: phone, e-mail and the counter"),
+    ("returns", "Returns & repairs", "Returns, exchanges and repairs"),
+    ("escalations", "Escalations", "Sensitive complaints; notes stay in the team"),
+]
+MESSAGES = {
+    "description": "Customer called about this; details in the conversation.",
+    "reply": "Thank you for telling us; we are looking into it.",
+    "photos": "Here are the photos you asked for.",
+}
+
+#: The same for a company working in Chinese (a fresh-food supplier's complaints).
+SUBJECTS_ZH = {
+    "Delivery": ["送货晚了两个小时", "货送错了门店", "今天的货还没到"],
+    "Damaged goods": ["鸡蛋碎了一箱", "冷链箱破损，牛奶漏了", "蔬菜压坏了"],
+    "Product quality": ["上海青有黄叶", "酸奶离保质期太近", "虾不新鲜"],
+    "Billing": ["重复扣款", "发票上没有折扣", "需要补开发票"],
+    "Returns": ["整箱退货", "送来的规格不对", "退掉多送的饭团"],
+    "Other": ["春节期间送货时间", "门店地址变更", "想加一个收货人"],
+}  # fmt: skip
+COMMENTS_ZH = {5: "处理得又快又好，谢谢！", 4: "解决了，就是慢了点。", 3: "还行。",
+               2: "打了两次电话才有人管。", 1: "一直没人回电话。"}  # fmt: skip
+TEAMS_ZH = [
+    ("front", "客服前台", "一线：电话、微信和邮件"),
+    ("returns", "退换货组", "退货、换货和补发"),
+    ("escalations", "投诉升级", "敏感投诉；备注只在组内可见"),
+]
+MESSAGES_ZH = {
+    "description": "客户来电反映，详情见沟通记录。",
+    "reply": "感谢您的反馈，我们正在核实处理。",
+    "photos": "这是您要的照片。",
+}
+
+
+def _chinese() -> bool:
+    """The company works in Chinese: the demo's tickets are written in Chinese."""
+    return company_language() == "zh_CN"
 
 
 def _teams(session: Any, agents: list[User]) -> dict[str, Team]:
     """Front desk (every agent), Returns & repairs, and the restricted Escalations team."""
-    specs = [
-        ("Front desk", "First line: phone, e-mail and the counter", False, agents),
-        ("Returns & repairs", "Returns, exchanges and repairs", False, agents[1::2] or agents),
-        ("Escalations", "Sensitive complaints; notes stay in the team", True, agents[:1]),
-    ]
+    members = {"front": agents, "returns": agents[1::2] or agents, "escalations": agents[:1]}
     teams = {}
-    for name, description, restricted, members in specs:
-        team = Team(name=name, description=description, restricted=restricted)
+    for key, name, description in TEAMS_ZH if _chinese() else TEAMS:
+        team = Team(name=name, description=description, restricted=key == "escalations")
         session.add(team)
         session.flush()
-        for user in members:
+        for user in members[key]:
             session.add(TeamMember(team_id=team.id, user_id=user.id))
-        teams[name] = team
+        teams[key] = team
     session.flush()
     return teams
+
+
+def _messages() -> dict[str, str]:
+    return MESSAGES_ZH if _chinese() else MESSAGES
 
 
 def _working_instant(rng: random.Random, day: dt.date) -> dt.datetime:
@@ -75,15 +113,15 @@ def _ticket_data(
     kind = rng.choices(["complaint", "inquiry", "return", "other"], [40, 35, 20, 5])[0]
     category = rng.choice(KIND_CATEGORIES[kind])
     priority = rng.choices(["low", "normal", "high", "urgent"], [12, 60, 20, 8])[0]
-    team = teams["Returns & repairs"] if kind == "return" else teams["Front desk"]
+    team = teams["returns"] if kind == "return" else teams["front"]
     if kind == "complaint" and priority in ("high", "urgent") and rng.random() < 0.5:
-        team = teams["Escalations"]
+        team = teams["escalations"]
     with_order = kind in ("complaint", "return") and orders
     return NewTicket(
         kind=kind,
         channel=rng.choices(["phone", "email", "web", "visit"], [50, 30, 15, 5])[0],
-        subject=rng.choice(SUBJECTS[category]),
-        description="Customer called about this; details in the conversation.",
+        subject=rng.choice((SUBJECTS_ZH if _chinese() else SUBJECTS)[category]),
+        description=_messages()["description"],
         priority=priority,
         category=category,
         customer=customer,
@@ -106,7 +144,7 @@ def _live(
     add_message(
         ticket,
         kind,
-        "Thank you for telling us; we are looking into it.",
+        _messages()["reply"],
         agent,
         moment,
         notify=False,
@@ -117,9 +155,7 @@ def _live(
         moment += dt.timedelta(hours=rng.randint(2, 96))
         if moment >= now:
             return
-        add_message(
-            ticket, "customer", "Here are the photos you asked for.", agent, moment, notify=False
-        )
+        add_message(ticket, "customer", _messages()["photos"], agent, moment, notify=False)
     moment += dt.timedelta(hours=rng.choice([1, 3, 6, 20, 30, 50, 90]))
     if moment >= now:
         return
@@ -145,7 +181,7 @@ def _rate(rng: random.Random, ticket: Ticket, resolved_at: dt.datetime) -> None:
         return
     slow = ticket.resolution_due_at is not None and ticket.resolution_due_at < resolved_at
     rating = rng.choices([1, 2, 3, 4, 5], [3, 4, 6, 6, 3] if slow else [1, 1, 3, 9, 12])[0]
-    survey.rating, survey.comment = rating, COMMENTS[rating]
+    survey.rating, survey.comment = rating, (COMMENTS_ZH if _chinese() else COMMENTS)[rating]
     survey.answered_at = resolved_at + dt.timedelta(hours=rng.randint(1, 48))
 
 

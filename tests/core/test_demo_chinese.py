@@ -190,3 +190,24 @@ def test_a_smaller_demo_tells_the_story_in_chinese_and_yuan(cli, client, login_a
     assert '<html lang="zh-CN">' in html
     latest = db.session.scalar(select(Order).order_by(Order.order_date.desc(), Order.id.desc()))
     assert latest.customer.name in html
+
+
+def test_the_plugins_demo_data_is_written_in_chinese(cli, db):
+    """Tickets, teams, deals, preferences and contacts of the Chinese company are Chinese."""
+    from plugins.loyalty.models import Interaction, Preference
+    from plugins.pipeline.models import Opportunity
+    from plugins.pipeline.stages import open_stages
+    from plugins.service_desk.models import Team, Ticket
+
+    run_demo(cli, "--customers", "40", "--orders", "120")
+    teams = db.session.scalars(select(Team.name).order_by(Team.id)).all()
+    assert teams == ["客服前台", "退换货组", "投诉升级"]
+    subjects = db.session.scalars(select(Ticket.subject)).all()
+    assert subjects and all(has_han(subject) for subject in subjects)
+    titles = db.session.scalars(select(Opportunity.title)).all()
+    assert titles and all("：" in title for title in titles)
+    assert "盒邻便利店(徐家汇店)：首单" in titles
+    assert [stage.name for stage in open_stages()] == ["初步接洽", "送样试用", "报价谈判"]
+    for model, column in ((Preference, Preference.text), (Interaction, Interaction.summary)):
+        texts = db.session.scalars(select(column)).all()
+        assert texts and all(has_han(text) for text in texts), model.__name__
