@@ -28,7 +28,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 run: $(VENV)/.installed
 	$(BIN)/clientele init
 	$(BIN)/clientele demo --if-empty
-	@echo "Admin login (e-mail password): $$(cat instance/admin-login.txt 2>/dev/null || echo 'see the output of clientele init above')"
+	@echo "Admin login (e-mail password): $$(cat $${CLIENTELE_INSTANCE_PATH:-instance}/admin-login.txt 2>/dev/null || echo 'see the output of clientele init above')"
 	@echo "Open http://127.0.0.1:5000 (the job worker runs beside it; Ctrl-C stops both)"
 	$(BIN)/clientele run --with-worker --host 127.0.0.1 --port 5000
 
