@@ -63,7 +63,8 @@ def test_pinyin_slugs_and_short_names():
 def test_the_demo_fills_a_chinese_company_and_fills_it_once(cli, db):
     """The default sizes, as `make run` writes them; then a second run changes nothing."""
     demo = run_demo(cli)
-    assert "Demo company created (seed 7): 300 customers, 60 products, 1000 orders" in demo
+    # The command speaks the company's language.
+    assert "演示公司已创建（种子 7）：300 个客户，60 个产品，1000 个订单" in demo
     assert f"wang.fang@huxianda.example       sales      {DEMO_PASSWORD}" in demo
     # Staff with Chinese names, working in Chinese.
     staff = db.session.scalars(select(User).order_by(User.id)).all()
@@ -152,10 +153,10 @@ def test_the_demo_fills_a_chinese_company_and_fills_it_once(cli, db):
     before = (count(db, Customer), count(db, Order), count(db, User))
     refused = cli.invoke(["demo"])
     assert refused.exit_code == 1
-    assert "clientele demo only fills an empty database (scripts use --if-empty)" in refused.output
+    assert "clientele demo 只填充空数据库（脚本请用 --if-empty）" in refused.output
     again = cli.invoke(["demo", "--if-empty"])
     assert again.exit_code == 0
-    assert "The database has 300 customer(s) already; no demo data was added." in again.output
+    assert "数据库已有 300 个客户，未添加演示数据。" in again.output
     assert (count(db, Customer), count(db, Order), count(db, User)) == before
 
 
