@@ -169,3 +169,13 @@ def unmarked_literals(package: Path) -> dict[str, list[str]]:
         if literals:
             found[str(template.relative_to(package))] = literals
     return found
+
+
+def pages_of(client, paths) -> dict[str, str]:
+    """Each page's HTML by path, for english_left; every one must answer 200."""
+    found = {}
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        found[path] = response.get_data(as_text=True)
+    return found

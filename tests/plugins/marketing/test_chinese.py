@@ -22,7 +22,7 @@ from plugins.marketing import consent, messages
 from plugins.marketing.jobs import refresh_recommendations, send_campaigns
 from plugins.marketing.models import Campaign, Segment
 from plugins.marketing.segments import Condition, Rule
-from tests.untranslated import english_left
+from tests.untranslated import english_left, pages_of
 
 ROOT = Path(__file__).resolve().parents[3]
 PLUGIN = ROOT / "plugins" / "marketing"
@@ -55,16 +55,6 @@ MAIL_BODY = re.compile(r'<pre [^>]*id="mail-body".*?</pre>', re.S)
 def without_mail(html):
     """The page without the previewed mail (written in its customer's language)."""
     return MAIL_BODY.sub("", html)
-
-
-def pages_of(client, paths):
-    """Each page's HTML; every one must answer 200."""
-    found = {}
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        found[path] = response.get_data(as_text=True)
-    return found
 
 
 @pytest.fixture

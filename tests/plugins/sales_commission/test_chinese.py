@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from core.db import db
-from tests.untranslated import english_left
+from tests.untranslated import english_left, pages_of
 
 from . import scenario
 
@@ -21,16 +21,6 @@ def as_chinese(user):
     user.language = "zh_CN"
     db.session.commit()
     return user
-
-
-def pages_of(client, paths):
-    """Each page's HTML; every one must answer 200."""
-    found = {}
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        found[path] = response.get_data(as_text=True)
-    return found
 
 
 def test_a_manager_reads_every_commission_page_in_chinese(client, login_as, data):

@@ -19,7 +19,7 @@ from plugins.service_desk.models import Survey, Ticket, TicketEvent
 from plugins.service_desk.ratings import answer_survey
 from plugins.service_desk.surveys import survey_token
 from plugins.service_desk.tickets import add_message, change_state, update_ticket
-from tests.untranslated import english_left
+from tests.untranslated import english_left, pages_of
 
 PLUGIN = Path(__file__).resolve().parents[3] / "plugins" / "service_desk"
 
@@ -106,16 +106,6 @@ def desk(db, make_user, make_team, make_customer, make_order, make_ticket):
         "answered": survey_token(db.session.scalars(select(Survey)).first()),
         "opened_on": main.opened_on,
     }
-
-
-def pages_of(client, paths):
-    """Each page's HTML; every one must answer 200."""
-    found = {}
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        found[path] = response.get_data(as_text=True)
-    return found
 
 
 def test_a_support_user_reads_every_desk_page_in_chinese(client, login_as, desk):
