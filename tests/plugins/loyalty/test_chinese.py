@@ -15,7 +15,7 @@ from plugins.loyalty.care import complete, create_tasks
 from plugins.loyalty.models import CareTask
 from plugins.loyalty.preferences import add_preference, log_interaction
 from plugins.loyalty.recompute import recompute_all
-from tests.untranslated import english_left
+from tests.untranslated import english_left, pages_of
 
 PLUGIN = Path(__file__).resolve().parents[3] / "plugins" / "loyalty"
 NOON = dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC)
@@ -65,24 +65,6 @@ def book(frozen, make_customer, make_user, sell):
     complete(done, sam, "call", "she will order in April")
     db.session.commit()
     return {"sam": sam, "grete": grete, "anna": anna, "carl": carl, "tasks": tasks}
-
-
-def pages_of(client, paths):
-    """Each page's HTML without the navigation bar; every one must answer 200.
-
-    The bar is the core's: its own links ("Customers", "Orders") and the plugin's menu title,
-    named after the package; loyalty's links in it are checked on their own.
-    """
-    found = {}
-    for path in paths:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        found[path] = without_navigation(response.get_data(as_text=True))
-    return found
-
-
-def without_navigation(html):
-    return re.sub(r"<nav\b.*?</nav>", "", html, count=1, flags=re.S)
 
 
 def navigation(html):
@@ -197,7 +179,7 @@ def test_form_errors_and_flashes_in_chinese(book, frozen, client, login_as):
     grete = book["grete"]
     url = f"/loyalty/customers/{grete.id}/preferences/new"
     refused = client.post(url, data={"sentiment": "likes", "category": "Food", "text": ""})
-    html = without_navigation(refused.get_data(as_text=True))
+    html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and "请写下客户的偏好。" in html
     assert english_left(html, PLUGIN) == []
     later = client.post(
