@@ -25,7 +25,17 @@ from typing import Any
 import babel.dates
 import babel.numbers
 from flask import Flask, current_app, has_app_context, has_request_context
-from flask_babel import Babel, force_locale, get_domain, get_locale, lazy_gettext, ngettext, refresh
+from flask_babel import (
+    Babel,
+    force_locale,
+    get_domain,
+    get_locale,
+    lazy_gettext,
+    lazy_pgettext,
+    ngettext,
+    pgettext,
+    refresh,
+)
 from flask_babel import gettext as _
 from jinja2 import pass_eval_context
 from jinja2.nodes import EvalContext
@@ -67,7 +77,9 @@ __all__ = [
     "format_quantity",
     "get_locale",
     "lazy_gettext",
+    "lazy_pgettext",
     "ngettext",
+    "pgettext",
 ]
 
 
@@ -108,8 +120,13 @@ def html_lang() -> str:
 
 
 def translation_directories(plugin_packages: list[Path]) -> str:
-    """The core's catalog folder and each plugin's translations/ folder that exists, ';'-joined."""
-    folders = [CORE_TRANSLATIONS, *(path / "translations" for path in plugin_packages)]
+    """Each plugin's translations/ folder that exists, then the core's, ';'-joined.
+
+    The catalogs are merged in this order and a later one wins for a msgid they share, so the
+    core's words ("Customers" 客户 in the menu) are the same on every page; a plugin that means
+    something else by a short word marks it with a context (``pgettext``).
+    """
+    folders = [*(path / "translations" for path in plugin_packages), CORE_TRANSLATIONS]
     return ";".join(str(folder) for folder in folders if folder.is_dir())
 
 
@@ -127,6 +144,7 @@ def init_app(app: Flask, plugin_packages: list[Path]) -> None:
         _=template_gettext,
         gettext=trans_gettext,
         ngettext=trans_ngettext,
+        pgettext=template_pgettext,
         html_lang=html_lang,
         current_language=current_language,
     )
@@ -144,6 +162,14 @@ def _translated(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> 
 def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """Templates' ``_("...", name=...)``: as ``_`` in Python (a lone % needs no doubling)."""
     return _translated(eval_ctx, get_domain().get_translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def template_pgettext(eval_ctx: EvalContext, context: str, string: str, **variables: Any) -> str:
+    """Templates' ``pgettext("tier change", "From")``: a short word whose meaning differs."""
+    return _translated(
+        eval_ctx, get_domain().get_translations().upgettext(context, string), variables
+    )
 
 
 @pass_eval_context

@@ -38,6 +38,9 @@ class Manifest:
     name: str
     version: str
     summary: str = ""
+    #: The name people read, in menus: ``_l("Service desk")`` so that it is translated.
+    #: Empty: the name with spaces, capitalised ("service_desk" → "Service desk").
+    title: str = ""
     #: Plugins that must be enabled with this one (enabled automatically, loaded first).
     depends: Sequence[str] = ()
     #: Soft dependencies: loaded first when they are enabled, ignored otherwise.
@@ -46,6 +49,15 @@ class Manifest:
     requires_core: str | None = None
     #: Dotted name of a module of hookspecs this plugin publishes for others to implement.
     hookspecs: str | None = None
+
+    def display_title(self) -> str:
+        """The title in the reader's language (a lazy string is translated now)."""
+        return str(self.title) if self.title else default_title(self.name)
+
+
+def default_title(name: str) -> str:
+    """A plugin's title made from its name when it gives none: "service_desk" → "Service desk"."""
+    return name.replace("_", " ").capitalize()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from core.i18n import (
 )
 from core.orders import status_label
 from core.phones import display_phone, normalize_phone
-from core.plugins import CORE, HookResult, NavItem, display_hook
+from core.plugins import CORE, HookResult, NavItem, display_hook, plugin_system
+from core.plugins._api import default_title
 from core.roles import role_label
 from core.views import charts
 
@@ -90,9 +91,10 @@ def nav_menu() -> list[tuple[str | None, list[HookResult]]]:
     """The nav entries as menus: core links stand alone; a plugin with several links gets one dropdown.
 
     Each menu is (title, entries); the title is None for a single link. A dropdown sits where
-    its plugin's first link would be, and is titled after the plugin ("service_desk" → "Service desk"),
-    in the reader's language when a catalog translates that title.
+    its plugin's first link would be, and is titled with its manifest's title, in the reader's
+    language ("service_desk" → "Service desk", 服务台).
     """
+    titles = {plugin.name: plugin.manifest.display_title() for plugin in plugin_system().plugins}
     menus: list[tuple[str | None, list[HookResult]]] = []
     by_plugin: dict[str, list[HookResult]] = {}
     for entry in nav_entries():
@@ -102,9 +104,8 @@ def nav_menu() -> list[tuple[str | None, list[HookResult]]]:
             by_plugin[entry.plugin].append(entry)
         else:
             by_plugin[entry.plugin] = [entry]
-            title = entry.plugin.replace("_", " ").capitalize()
-            # A plugin whose catalog translates its title ("Marketing") gets its menu translated.
-            menus.append((_(title), by_plugin[entry.plugin]))
+            title = titles.get(entry.plugin) or default_title(entry.plugin)
+            menus.append((title, by_plugin[entry.plugin]))
     return [(title if len(entries) > 1 else None, entries) for title, entries in menus]
 
 

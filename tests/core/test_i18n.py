@@ -152,3 +152,15 @@ def test_a_translated_sentence_keeps_its_markup_and_escapes_its_values(make_app)
         '为 <a href="/c/1">&lt;b&gt;Ann&lt;/b&gt;</a> 新建订单|&lt;b&gt;Ann&lt;/b&gt;，你好'
         "|<strong>&lt;b&gt;Ann&lt;/b&gt;</strong> 无法显示页面的这一部分。错误已记录。"
     )
+
+
+def test_a_plugins_menu_is_titled_from_its_manifest_in_the_readers_language(make_app, make_user):
+    """Two links make a dropdown; its title is the manifest's, translated (销售提成)."""
+    app = make_app(plugins=["sales_commission", "loyalty"], language="zh_CN")
+    manager = make_user("manager", password=PASSWORD)
+    client = app.test_client()
+    log_in(client, manager.email, PASSWORD)
+    page = client.get("/").get_data(as_text=True)
+    assert "销售提成" in page and "Sales commission" not in page
+    # The core's words win over a plugin's for the same msgid: the menu says 客户, not 客户数.
+    assert ">客户<" in page.replace("\n", "").replace(" ", "")
