@@ -50,7 +50,7 @@ def loyalty_helpers() -> dict[str, object]:
     return {
         "stage_label": stage_label,
         "kind_label": kind_label,
-        "status_label": status_label,
+        "task_status_label": status_label,
         "occasion_label": occasion_label,
         "sentiment_label": sentiment_label,
         "reason_text": reason_text,

@@ -225,3 +225,14 @@ def test_the_command_line_and_setting_errors_in_chinese(make_app):
         make_app(
             plugins=["loyalty"], language="zh_CN", settings={"loyalty": {"care_lead_days": -1}}
         )
+
+
+def test_loyaltys_helpers_do_not_replace_the_cores_on_other_pages(
+    book, frozen, client, login_as, make_user
+):
+    """loyalty's template helpers reach every page (its panels sit on core pages): its care
+    task status label once replaced the core's order status label, so the dashboard's recent
+    orders said "confirmed" in Chinese."""
+    login_as(as_chinese(make_user("manager")))
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "已确认" in dashboard and ">confirmed<" not in dashboard
