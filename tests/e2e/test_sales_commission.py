@@ -211,6 +211,6 @@ def test_a_chinese_salesperson_reads_her_statement(live_server, page, screenshot
     page.goto(live_server.url + f"/sales_commission/statements/{period}/{ann.id}")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     page.get_by_role("heading", name=f"对账单 {period} · Ann Archer").wait_for()
-    assert figures(page) == {"明细数": "3", "净额": "305.00", "利润": "134.00", "提成": "21.25"}
+    assert figures(page) == {"行数": "3", "净额": "305.00", "利润": "134.00", "提成": "21.25"}
     assert page.locator(f'tr[data-order="{second.number}"]').count() == 1
     screenshot("sales_commission-statement-chinese")
