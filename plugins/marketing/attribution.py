@@ -110,23 +110,30 @@ def _channel(column: Any) -> Any:
     return func.coalesce(func.nullif(column, ""), UNKNOWN_CHANNEL)
 
 
+def _channel_sales(channel: Any, start: dt.date | None, end: dt.date | None) -> list[Any]:
+    """Per channel: buyers, net and cost in cents of the counted movements in [start, end]."""
+    movements = sales_movements(start, end)
+    return list(
+        db.session.execute(
+            select(
+                channel,
+                func.count(func.distinct(movements.c.customer_id)).filter(movements.c.sign > 0),
+                sum_cents(movements.c.net),
+                sum_cents(movements.c.cost),
+            )
+            .join(Customer, Customer.id == movements.c.customer_id)
+            .group_by(channel)
+        ).all()
+    )
+
+
 def channel_figures(start: dt.date | None, end: dt.date | None) -> list[ChannelFigures]:
     """Every channel's figures for [start, end] (None, None = all time), most profitable first."""
     channel = _channel(Customer.channel)
     customers: dict[str, int] = dict(
         db.session.execute(select(channel, func.count()).group_by(channel)).all()
     )
-    movements = sales_movements(start, end)
-    sales = db.session.execute(
-        select(
-            channel,
-            func.count(func.distinct(movements.c.customer_id)).filter(movements.c.sign > 0),
-            sum_cents(movements.c.net),
-            sum_cents(movements.c.cost),
-        )
-        .join(Customer, Customer.id == movements.c.customer_id)
-        .group_by(channel)
-    ).all()
+    sales = _channel_sales(channel, start, end)
     first = first_orders()
     new_statement = select(channel, func.count()).join(first, first.c.customer_id == Customer.id)
     if start is not None:
@@ -308,17 +315,7 @@ def channel_returns(start: dt.date, end: dt.date) -> list[Returns]:
     """
     channel = _channel(Customer.channel)
     names = set(db.session.scalars(select(channel).distinct()))
-    movements = sales_movements(start, end)
-    sales = db.session.execute(
-        select(
-            channel,
-            func.count(func.distinct(movements.c.customer_id)).filter(movements.c.sign > 0),
-            sum_cents(movements.c.net),
-            sum_cents(movements.c.cost),
-        )
-        .join(Customer, Customer.id == movements.c.customer_id)
-        .group_by(channel)
-    ).all()
+    sales = _channel_sales(channel, start, end)
     by_channel = {row[0]: (int(row[1]), int(row[2]), int(row[3])) for row in sales}
     rows = []
     for name in sorted(names | set(by_channel)):
